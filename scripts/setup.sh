@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# npm run setup: installs the Node dependencies, then the system packages the app and its tests use
+# (Debian's Chromium for PDFs and end-to-end tests, poppler-utils and qpdf to read PDFs back, fonts).
+# Idempotent: when everything is present it only runs `npm ci` (skipped if node_modules matches the lockfile).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# npm ci is skipped when node_modules was installed from this very lockfile.
+if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(node -e 'const l=require("./package-lock.json");delete l.name;console.log(JSON.stringify(l.packages[""]))') \
+     <(node -e 'try{const l=require("./node_modules/.setup-stamp.json");console.log(JSON.stringify(l))}catch{console.log("none")}'); then
+  npm ci --no-fund --no-audit --loglevel=error
+  node -e 'const l=require("./package-lock.json");require("fs").writeFileSync("node_modules/.setup-stamp.json",JSON.stringify(l.packages[""]))'
+fi
+
+missing=()
+chromium_bin="${PUPPETEER_EXECUTABLE_PATH:-}"
+if [ -z "$chromium_bin" ] || [ ! -x "$chromium_bin" ]; then
+  chromium_bin="$(command -v chromium || command -v chromium-browser || true)"
+fi
+[ -n "$chromium_bin" ] || missing+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+[ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing ${missing[*]} with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: these system packages are missing: ${missing[*]}" >&2
+    echo "setup: install them with:  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi

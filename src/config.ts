@@ -1,0 +1,54 @@
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { formatPath } from "./content/content-error.js";
+
+/** The project folder (holding package.json), found from this file whether it runs from src/ or dist/src/. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("cannot find the project folder (no package.json above " + fileURLToPath(import.meta.url) + ")");
+    dir = parent;
+  }
+  return dir;
+}
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  CONTENT_DIR: z.string().min(1).optional(),
+  CURRICULA_DIR: z.string().min(1).optional(),
+  PUPPETEER_EXECUTABLE_PATH: z.string().min(1).optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The content folder: content/ or an organisation's own, in the same format. */
+  contentDir: string;
+  /** Where the embedded store keeps its files. */
+  curriculaDir: string;
+  chromiumPath?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads the configuration from environment variables; relative folders are taken from the project folder. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`);
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}`);
+  }
+  const root = projectRoot();
+  const folder = (value: string | undefined, fallback: string) => (value && isAbsolute(value) ? value : resolve(root, value ?? fallback));
+  return {
+    port: result.data.PORT,
+    host: result.data.HOST,
+    contentDir: folder(result.data.CONTENT_DIR, "content"),
+    curriculaDir: folder(result.data.CURRICULA_DIR, "curricula"),
+    chromiumPath: result.data.PUPPETEER_EXECUTABLE_PATH,
+  };
+}

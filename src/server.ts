@@ -1,0 +1,41 @@
+import type { Server } from "node:http";
+import { readConfig, ConfigError } from "./config.js";
+import { ContentError, loadCatalog } from "./content/index.js";
+import { createApp } from "./web/app.js";
+
+/** Starts the app: config, content, HTTP; stops cleanly on SIGTERM/SIGINT (in-flight requests finish first). */
+async function main(): Promise<void> {
+  const config = readConfig();
+  const catalog = await loadCatalog(config.contentDir);
+  const app = createApp({ catalog, now: () => new Date() });
+
+  const server: Server = await new Promise((resolveListen, rejectListen) => {
+    const s = app.listen(config.port, config.host, () => resolveListen(s));
+    s.once("error", rejectListen);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  console.log(
+    `Peer-support curriculum builder listening on http://${config.host}:${port} ` +
+      `(${catalog.competencies.length} competencies, ${catalog.sectors.length} sectors, ${catalog.sessions.length} session templates, ${catalog.scenarios.length} scenarios)`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: finishing in-flight requests, then stopping.`);
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    // A client that keeps a connection open must not hold the process forever.
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ContentError || error instanceof ConfigError) console.error(error.message);
+  else console.error("Start-up failed:", error);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Catalog } from "../content/index.js";
+import { errorHandler, notFoundHandler } from "./error-handler.js";
+import { catalogRoutes } from "./routes/catalog.js";
+
+/** What the app is built from; tests pass their own (an in-memory store, a fixed clock). */
+export interface AppDeps {
+  catalog: Catalog;
+  /** The clock, injected so that tests and the planner stay deterministic. */
+  now?: () => Date;
+  log?: (message: string, error: unknown) => void;
+}
+
+/** Builds the Express app. It starts nothing: server.ts listens, tests use supertest. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(helmet());
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.use(catalogRoutes(deps.catalog));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,42 @@
+import type { z } from "zod";
+import { formatPath } from "../content/content-error.js";
+
+/** One field-level problem in an error body: where (a JSON path into the request) and which rule it broke. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * An error with a stable code and HTTP status; the error handler turns it into the contract's body
+ * `{ error: { code, message, issues } }`. Create them with the factories below.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: readonly FieldIssue[] = [],
+    /** Extra response headers, e.g. Retry-After on 503. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export function issuesFromZod(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
+  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]) || "(body)", message: issue.message }));
+}
+
+export const validationFailed = (issues: readonly FieldIssue[], message = "The request is not valid.") =>
+  new HttpError(400, "validation_failed", message, issues);
+export const malformedRequest = (message: string) => new HttpError(400, "malformed_request", message);
+export const notFound = (what = "The page or resource") => new HttpError(404, "not_found", `${what} was not found.`);
+export const conflict = (message: string) => new HttpError(409, "conflict", message);
+export const payloadTooLarge = (limit: string) => new HttpError(413, "payload_too_large", `The request body is larger than ${limit}.`);
+export const unsupportedMediaType = (expected: string) =>
+  new HttpError(415, "unsupported_media_type", `The request body must be sent as ${expected}.`);
+export const unprocessable = (message: string, issues: readonly FieldIssue[] = []) => new HttpError(422, "unprocessable", message, issues);
+export const busy = (message: string, retryAfterSeconds: number) =>
+  new HttpError(503, "busy", message, [], { "Retry-After": String(retryAfterSeconds) });
