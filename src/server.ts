@@ -1,13 +1,16 @@
 import type { Server } from "node:http";
 import { readConfig, ConfigError } from "./config.js";
 import { ContentError, loadCatalog } from "./content/index.js";
+import { MemoryCurriculumRepository } from "./store/index.js";
 import { createApp } from "./web/app.js";
 
 /** Starts the app: config, content, HTTP; stops cleanly on SIGTERM/SIGINT (in-flight requests finish first). */
 async function main(): Promise<void> {
   const config = readConfig();
   const catalog = await loadCatalog(config.contentDir);
-  const app = createApp({ catalog, now: () => new Date() });
+  // The embedded lowdb store arrives with the web app (issue 5); until then curricula live for the process's life.
+  const store = new MemoryCurriculumRepository();
+  const app = createApp({ catalog, store, now: () => new Date() });
 
   const server: Server = await new Promise((resolveListen, rejectListen) => {
     const s = app.listen(config.port, config.host, () => resolveListen(s));

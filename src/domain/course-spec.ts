@@ -55,6 +55,17 @@ export const courseSpecSchema = z.strictObject({
   groupSize: z.number().int("must be a whole number").min(4, "must be at least 4").max(30, "must be at most 30").default(12),
   focusDomains: z.array(idSchema).default([]),
 });
+/** A course day must end before midnight, breaks included (they add at most half the contact time). */
+function endsBeforeMidnight(spec: { dayStart: string; maxHoursPerDay: number }, ctx: z.RefinementCtx): void {
+  const [h, m] = spec.dayStart.split(":").map(Number);
+  const latestEnd = (h ?? 0) * 60 + (m ?? 0) + spec.maxHoursPerDay * 60 * 1.5;
+  if (latestEnd > 24 * 60) {
+    const latestStart = 24 * 60 - spec.maxHoursPerDay * 90;
+    const clock = `${String(Math.floor(latestStart / 60)).padStart(2, "0")}:${String(latestStart % 60).padStart(2, "0")}`;
+    ctx.addIssue({ code: "custom", path: ["dayStart"], message: `must leave the day time to end before midnight: with ${spec.maxHoursPerDay} contact hours a day, start at ${clock} at the latest` });
+  }
+}
+
 /** A validated course spec, defaults filled in. */
 export type CourseSpec = z.infer<typeof courseSpecSchema>;
 /** A course spec as a client may send it, before defaults. */
@@ -80,6 +91,7 @@ export function courseSpecSchemaFor(ids: CatalogIds) {
       tiers: z.array(idSchema.refine(oneOf(ids.tiers), `must be one of: ${ids.tiers.join(", ")}`)).default([]),
       focusDomains: z.array(idSchema.refine(oneOf(ids.domains), `must be one of: ${ids.domains.join(", ")}`)).default([]),
     })
+    .superRefine(endsBeforeMidnight)
     .transform((spec) => {
       // Keep the catalog's level order and drop repeats, so equal requests give equal specs.
       const chosen = new Set([...spec.tiers, ...ids.alwaysIncludedTiers]);

@@ -2,11 +2,12 @@ import { beforeAll, describe, expect, test } from "@jest/globals";
 import request from "supertest";
 import type { Express } from "express";
 import { createApp } from "../../src/web/app.js";
+import { MemoryCurriculumRepository } from "../../src/store/index.js";
 import { realCatalog } from "../support/catalog.js";
 
 let app: Express;
 beforeAll(async () => {
-  app = createApp({ catalog: await realCatalog(), log: () => {} });
+  app = createApp({ catalog: await realCatalog(), store: new MemoryCurriculumRepository(), log: () => {} });
 });
 
 describe("GET /healthz", () => {

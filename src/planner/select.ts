@@ -1,0 +1,191 @@
+import type { Catalog } from "../content/index.js";
+import {
+  INPUT_METHODS,
+  isPractical,
+  scenarioMinutes,
+  type CourseSpec,
+  type Scenario,
+  type SessionPurpose,
+  type SessionTemplate,
+} from "../domain/index.js";
+import { ceil5, type Pick } from "./pick.js";
+import { PlanningError } from "./planning-error.js";
+import type { Priorities } from "./weights.js";
+
+/** Methods that can run again in a long course with new material (a new case, a new scenario). */
+const REPEATABLE = new Set(["case-study", "discussion", "reflection", "role-play", "simulation", "supervised-practice"]);
+
+const DIFFICULTY_RANK = { introductory: 0, intermediate: 1, advanced: 2 } as const;
+
+/** The templates and scenarios a course may use: its sector's (or all-sector ones) at the levels it covers. */
+export interface Pool {
+  opening: SessionTemplate;
+  closing: SessionTemplate;
+  deroling: SessionTemplate;
+  /** Input and other non-practical content sessions. */
+  theory: SessionTemplate[];
+  practical: SessionTemplate[];
+  scenarios: Scenario[];
+}
+
+function servesCourse(t: SessionTemplate, spec: CourseSpec): boolean {
+  return (t.sectors === "all" || t.sectors.includes(spec.sector)) && t.tiers.some((tier) => spec.tiers.includes(tier));
+}
+
+export function buildPool(spec: CourseSpec, catalog: Catalog): Pool {
+  const eligible = catalog.sessions.filter((t) => servesCourse(t, spec));
+  const structural = (purpose: SessionPurpose): SessionTemplate => {
+    // A sector's own version wins over the all-sector one.
+    const found = eligible.filter((t) => t.purpose === purpose).sort((a, b) => Number(a.sectors === "all") - Number(b.sectors === "all") || a.id.localeCompare(b.id));
+    if (!found[0]) throw new PlanningError(`The content has no "${purpose}" session for the ${spec.sector} sector at the chosen levels.`);
+    return found[0];
+  };
+  const content = eligible.filter((t) => t.purpose === "content");
+  return {
+    opening: structural("opening"),
+    closing: structural("closing"),
+    deroling: structural("deroling"),
+    theory: content.filter((t) => !isPractical(t.method)),
+    practical: content.filter((t) => isPractical(t.method)),
+    scenarios: catalog.scenarios
+      .filter((s) => s.sector === spec.sector && s.tiers.some((tier) => spec.tiers.includes(tier)))
+      .sort((a, b) => DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty] || a.id.localeCompare(b.id)),
+  };
+}
+
+/**
+ * The picks of a course as they are chosen, with what they cover so far. Cloned between attempts at different
+ * practical budgets, so a failed attempt leaves nothing behind.
+ */
+export class Selection {
+  picks: Pick[] = [];
+  introduced = new Set<string>();
+  tiers = new Set<string>();
+  private counts = new Map<string, number>();
+  private scenarioUses = new Map<string, number>();
+
+  constructor(
+    private readonly spec: CourseSpec,
+    private readonly pool: Pool,
+    private readonly priorities: Priorities,
+  ) {}
+
+  clone(): Selection {
+    const copy = new Selection(this.spec, this.pool, this.priorities);
+    copy.picks = [...this.picks];
+    copy.introduced = new Set(this.introduced);
+    copy.tiers = new Set(this.tiers);
+    copy.counts = new Map(this.counts);
+    copy.scenarioUses = new Map(this.scenarioUses);
+    return copy;
+  }
+
+  uses(templateId: string): number {
+    return this.counts.get(templateId) ?? 0;
+  }
+
+  /** Competencies a practical template would practise: only those the course introduces (input before practice). */
+  practisable(t: SessionTemplate): string[] {
+    return t.practises.filter((c) => this.introduced.has(c));
+  }
+
+  practised(): Set<string> {
+    return new Set(this.picks.flatMap((p) => this.practisable(p.template)));
+  }
+
+  minutes(side: "practical" | "theory", bound: "min" | "max"): number {
+    return this.picks.filter((p) => isPractical(p.template.method) === (side === "practical")).reduce((sum, p) => sum + p[bound], 0);
+  }
+
+  heavyCount(): number {
+    return this.picks.filter((p) => p.template.heavy).length;
+  }
+
+  /** The scenario a new role-play or simulation of this template would use, or undefined if none fits. */
+  scenarioFor(t: SessionTemplate): Scenario | undefined {
+    if (!t.scenario) return undefined;
+    const method = t.scenario.method;
+    const wanted = new Set(t.practises);
+    const overlap = (s: Scenario) =>
+      new Set([...s.objectives.flatMap((o) => o.competencies), ...s.checklist.map((c) => c.competency)].filter((c) => wanted.has(c))).size;
+    let best: Scenario | undefined;
+    let bestKey: number[] = [];
+    for (const s of this.pool.scenarios) {
+      if (s.method !== method || ceil5(scenarioMinutes(s)) > t.minutes.max) continue;
+      // Fewest uses first (no scenario twice while unused ones fit), then the closest match, then easier first.
+      const key = [this.scenarioUses.get(s.id) ?? 0, -overlap(s)];
+      if (!best || key[0]! < bestKey[0]! || (key[0] === bestKey[0] && key[1]! < bestKey[1]!)) {
+        best = s;
+        bestKey = key;
+      }
+    }
+    return best;
+  }
+
+  /** The pick a template would become next: its id, scenario and effective minutes range; undefined if it cannot run. */
+  candidate(t: SessionTemplate): Pick | undefined {
+    const n = this.uses(t.id);
+    if (n > 0 && !REPEATABLE.has(t.method)) return undefined;
+    const scenario = this.scenarioFor(t);
+    if (t.scenario && !scenario) return undefined;
+    const min = scenario ? Math.max(t.minutes.min, ceil5(scenarioMinutes(scenario))) : t.minutes.min;
+    return { id: n === 0 ? t.id : `${t.id}-${n + 1}`, template: t, scenarioId: scenario?.id, min, max: t.minutes.max };
+  }
+
+  add(pick: Pick): void {
+    this.picks.push(pick);
+    this.counts.set(pick.template.id, this.uses(pick.template.id) + 1);
+    if (pick.scenarioId) this.scenarioUses.set(pick.scenarioId, (this.scenarioUses.get(pick.scenarioId) ?? 0) + 1);
+    for (const c of pick.template.introduces) this.introduced.add(c);
+    for (const tier of pick.template.tiers) if (this.spec.tiers.includes(tier)) this.tiers.add(tier);
+  }
+
+  /** Adds a template after its prerequisites (those the course can use and does not have yet). */
+  addWithPrerequisites(t: SessionTemplate, all: ReadonlyMap<string, SessionTemplate>): boolean {
+    for (const pre of t.prerequisites) {
+      const template = all.get(pre);
+      if (template && this.uses(pre) === 0 && !this.addWithPrerequisites(template, all)) return false;
+    }
+    const pick = this.candidate(t);
+    if (!pick) return false;
+    this.add(pick);
+    return true;
+  }
+
+  /** What adding a template would newly cover, weighted. */
+  gain(t: SessionTemplate, only?: ReadonlySet<string>): number {
+    const counts = (c: string) => !only || only.has(c);
+    if (isPractical(t.method)) {
+      const practised = this.practised();
+      return this.practisable(t).filter((c) => !practised.has(c) && counts(c)).reduce((sum, c) => sum + this.priorities.weight(c), 0);
+    }
+    const fresh = t.introduces.filter((c) => !this.introduced.has(c) && counts(c)).reduce((sum, c) => sum + this.priorities.weight(c), 0);
+    const tiers = t.tiers.filter((tier) => this.spec.tiers.includes(tier) && !this.tiers.has(tier)).length;
+    return fresh + tiers * 2;
+  }
+}
+
+/** Picks the template with the best gain per minute among `templates` (ties: fewer uses, then id). */
+export function bestByGain(
+  selection: Selection,
+  templates: readonly SessionTemplate[],
+  fits: (pick: Pick) => boolean,
+  only?: ReadonlySet<string>,
+): Pick | undefined {
+  let best: Pick | undefined;
+  let bestScore = 0;
+  for (const t of templates) {
+    const gain = selection.gain(t, only);
+    if (gain <= 0) continue;
+    const pick = selection.candidate(t);
+    if (!pick || !fits(pick)) continue;
+    const score = gain / pick.min;
+    if (score > bestScore + 1e-9) {
+      best = pick;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+export { INPUT_METHODS };

@@ -1,0 +1,53 @@
+import type { Curriculum } from "../domain/index.js";
+
+/** The list row of a stored curriculum (GET /api/curricula). */
+export interface CurriculumSummary {
+  id: string;
+  title: string;
+  sector: string;
+  totalHours: number;
+  practicalShare: number;
+  updatedAt: string;
+}
+
+export function summarise(c: Curriculum): CurriculumSummary {
+  return {
+    id: c.id,
+    title: c.title,
+    sector: c.spec.sector,
+    totalHours: c.totals.contactMinutes / 60,
+    practicalShare: c.totals.practicalShare,
+    updatedAt: c.updatedAt,
+  };
+}
+
+/** Raised when an update names a version other than the stored one (someone else saved first). */
+export class StaleVersionError extends Error {
+  constructor(
+    readonly id: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`Curriculum ${id} is at version ${actual}; the edit was made against version ${expected}.`);
+    this.name = "StaleVersionError";
+  }
+}
+
+/**
+ * Where curricula are kept. Implementations: the embedded lowdb store (default) and an in-memory twin for tests.
+ * Nothing outside store/ knows how they are kept.
+ */
+export interface CurriculumRepository {
+  /** Stores a new curriculum (its id must be new). Resolves once the write is durable. */
+  create(curriculum: Curriculum): Promise<void>;
+  get(id: string): Promise<Curriculum | undefined>;
+  list(): Promise<CurriculumSummary[]>;
+  /**
+   * Replaces a curriculum if the stored one is still at `expectedVersion`; the saved copy gets version + 1.
+   * Throws StaleVersionError otherwise. Resolves with the saved curriculum, or undefined when the id is unknown.
+   */
+  update(curriculum: Curriculum, expectedVersion: number): Promise<Curriculum | undefined>;
+  /** Resolves true when something was deleted. */
+  delete(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}

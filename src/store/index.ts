@@ -1,0 +1,2 @@
+export { StaleVersionError, summarise, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+export { MemoryCurriculumRepository } from "./memory-repository.js";

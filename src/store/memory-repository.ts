@@ -1,0 +1,36 @@
+import type { Curriculum } from "../domain/index.js";
+import { StaleVersionError, summarise, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+
+/** The in-memory twin of the embedded store, for tests. Stores copies so callers cannot change stored data by accident. */
+export class MemoryCurriculumRepository implements CurriculumRepository {
+  private readonly items = new Map<string, Curriculum>();
+
+  async create(curriculum: Curriculum): Promise<void> {
+    if (this.items.has(curriculum.id)) throw new Error(`Curriculum ${curriculum.id} already exists`);
+    this.items.set(curriculum.id, structuredClone(curriculum));
+  }
+
+  async get(id: string): Promise<Curriculum | undefined> {
+    const found = this.items.get(id);
+    return found && structuredClone(found);
+  }
+
+  async list(): Promise<CurriculumSummary[]> {
+    return [...this.items.values()].map(summarise).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
+  }
+
+  async update(curriculum: Curriculum, expectedVersion: number): Promise<Curriculum | undefined> {
+    const stored = this.items.get(curriculum.id);
+    if (!stored) return undefined;
+    if (stored.version !== expectedVersion) throw new StaleVersionError(curriculum.id, expectedVersion, stored.version);
+    const saved = { ...structuredClone(curriculum), version: stored.version + 1 };
+    this.items.set(curriculum.id, saved);
+    return structuredClone(saved);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.items.delete(id);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,68 @@
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import request from "supertest";
+import type { Express } from "express";
+import { createApp } from "../../src/web/app.js";
+import { MemoryCurriculumRepository } from "../../src/store/index.js";
+import { realCatalog } from "../support/catalog.js";
+
+let app: Express;
+beforeAll(async () => {
+  app = createApp({ catalog: await realCatalog(), store: new MemoryCurriculumRepository(), now: () => new Date("2026-11-26T10:00:00Z"), log: () => {} });
+});
+
+const spec = { title: "Peer responders, spring intake", sector: "police", tiers: ["self-care"], totalHours: 16, startDate: "2027-03-01" };
+
+describe("POST /api/curricula", () => {
+  test("when the spec is valid, then a scheduled curriculum is created and can be read back at its Location", async () => {
+    const created = await request(app).post("/api/curricula").send(spec).expect(201);
+    expect(created.headers.location).toBe(`/api/curricula/${created.body.id}`);
+    expect(created.body.spec).toMatchObject({ ...spec, tiers: ["self-care", "peer-support"], practicalShare: 0.5, dayStart: "09:00" });
+    expect(created.body.totals.contactMinutes).toBe(960);
+    expect(created.body.totals.practicalShare).toBeGreaterThanOrEqual(0.5);
+    expect(created.body.sessions[0]).toMatchObject({ date: "2027-03-01", start: "09:00" });
+
+    const read = await request(app).get(created.headers.location!).expect(200);
+    expect(read.body).toEqual(created.body);
+    const list = await request(app).get("/api/curricula").expect(200);
+    expect(list.body.items).toContainEqual(expect.objectContaining({ id: created.body.id, title: spec.title, sector: "police", totalHours: 16 }));
+  });
+
+  test("when fields break the rules, then a 400 names each field and its rule", async () => {
+    const res = await request(app)
+      .post("/api/curricula")
+      .send({ ...spec, sector: "aviation", totalHours: 3, practicalShare: 0.3, startDate: "2027-02-30" })
+      .expect(400);
+    expect(res.body.error.code).toBe("validation_failed");
+    const byPath = Object.fromEntries(res.body.error.issues.map((i: { path: string; message: string }) => [i.path, i.message]));
+    expect(byPath.sector).toMatch(/must be one of: .*police/);
+    expect(byPath.totalHours).toBe("must be at least 4 hours");
+    expect(byPath.practicalShare).toMatch(/at least 0.40/);
+    expect(byPath.startDate).toBe("must be a real calendar date");
+  });
+
+  test("when the body is not JSON, then the answer is 415; when it is broken JSON, 400", async () => {
+    await request(app).post("/api/curricula").type("form").send("title=x").expect(415);
+    const res = await request(app).post("/api/curricula").set("Content-Type", "application/json").send('{"title": ').expect(400);
+    expect(res.body.error.code).toBe("malformed_request");
+  });
+
+  test("when the body is too large, then the answer is 413", async () => {
+    const res = await request(app).post("/api/curricula").send({ ...spec, title: "x".repeat(200_000) }).expect(413);
+    expect(res.body.error.code).toBe("payload_too_large");
+  });
+
+  test("when the hours cannot hold every level, then a 422 states the minimum hours", async () => {
+    const all = ["prevention", "self-care", "peer-support", "professional-support", "clinical-support"];
+    const res = await request(app).post("/api/curricula").send({ ...spec, tiers: all, totalHours: 4, practicalShare: 0.8 }).expect(422);
+    expect(res.body.error.code).toBe("unprocessable");
+    expect(res.body.error.message).toMatch(/needs at least \d+(\.5)? hours/);
+  });
+});
+
+describe("GET /api/curricula/{id}", () => {
+  test("when the id is unknown or not an id at all, then the answer is 404", async () => {
+    await request(app).get("/api/curricula/7d1c6f3e-0000-4000-8000-000000000000").expect(404);
+    const res = await request(app).get("/api/curricula/..%2F..%2Fpackage.json").expect(404);
+    expect(res.body.error.code).toBe("not_found");
+  });
+});
