@@ -5,8 +5,13 @@ export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as con
 export const weekdaySchema = z.enum(WEEKDAYS);
 export type Weekday = z.infer<typeof weekdaySchema>;
 
+/** zod's message for a missing or mistyped field, in the words of the other rules. */
+const required = (expected: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : `must be ${expected}`),
+});
+
 const isoDate = z
-  .string()
+  .string(required("a date as YYYY-MM-DD"))
   .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date as YYYY-MM-DD")
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
@@ -29,11 +34,11 @@ function isIanaZone(zone: string): boolean {
  * against the loaded catalog by `courseSpecSchemaFor`, because an organisation may load its own content.
  */
 export const courseSpecSchema = z.strictObject({
-  title: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
-  sector: idSchema,
+  title: z.string(required("text")).trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+  sector: z.string(required("a sector id")).pipe(idSchema),
   tiers: z.array(idSchema).default([]),
   totalHours: z
-    .number({ error: "must be a number of hours" })
+    .number(required("a number of hours"))
     .min(4, "must be at least 4 hours")
     .max(80, "must be at most 80 hours")
     .refine((h) => Number.isInteger(h * 2), "must be in steps of 0.5 hours"),
@@ -87,7 +92,7 @@ function oneOf(allowed: readonly string[]) {
 export function courseSpecSchemaFor(ids: CatalogIds) {
   return courseSpecSchema
     .extend({
-      sector: idSchema.refine(oneOf(ids.sectors), `must be one of: ${ids.sectors.join(", ")}`),
+      sector: z.string(required("a sector id")).refine(oneOf(ids.sectors), `must be one of: ${ids.sectors.join(", ")}`),
       tiers: z.array(idSchema.refine(oneOf(ids.tiers), `must be one of: ${ids.tiers.join(", ")}`)).default([]),
       focusDomains: z.array(idSchema.refine(oneOf(ids.domains), `must be one of: ${ids.domains.join(", ")}`)).default([]),
     })

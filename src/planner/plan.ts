@@ -69,7 +69,14 @@ function mandatorySelection(spec: CourseSpec, pool: Pool, prio: Priorities, cata
 }
 
 /** Fills both budgets with the most valuable sessions; undefined when this practical budget cannot be met exactly. */
-function fill(base: Selection, pool: Pool, catalog: Catalog, theoryBudget: number, practicalBudget: number): Selection | undefined {
+function fill(
+  base: Selection,
+  pool: Pool,
+  catalog: Catalog,
+  phases: readonly (ReadonlySet<string> | undefined)[],
+  theoryBudget: number,
+  practicalBudget: number,
+): Selection | undefined {
   const all = new Map(catalog.sessions.map((t) => [t.id, t]));
   const selection = base.clone();
   const theoryMin = () => selection.minutes("theory", "min") + selection.heavyCount() * pool.deroling.minutes.min;
@@ -78,17 +85,23 @@ function fill(base: Selection, pool: Pool, catalog: Catalog, theoryBudget: numbe
   const practicalMax = () => selection.minutes("practical", "max");
   if (theoryMin() > theoryBudget || practicalMin() > practicalBudget) return undefined;
 
-  // Input first: what it introduces decides what practice can count.
-  for (;;) {
-    const pick = bestByGain(selection, pool.theory, (p) => theoryMin() + p.min <= theoryBudget);
-    if (!pick || !selection.addWithPrerequisites(pick.template, all) || theoryMin() > theoryBudget) break;
-  }
+  // Input first (what it introduces decides what practice can count); in each, the sector's emphasis first, then
+  // the designer's focus domains, then anything else of value.
   const slack = () => theoryBudget - theoryMin();
+  const theoryFits = (p: Pick) => theoryMin() + selection.costWithPrerequisites(p.template, all) <= theoryBudget;
   const practicalFits = (p: Pick) => practicalMin() + p.min <= practicalBudget && (!p.template.heavy || slack() >= pool.deroling.minutes.min);
-  for (;;) {
-    const pick = bestByGain(selection, pool.practical, practicalFits);
-    if (!pick) break;
-    selection.add(pick);
+  for (const only of phases) {
+    for (;;) {
+      const pick = bestByGain(selection, pool.theory, theoryFits, only);
+      if (!pick || !selection.addWithPrerequisites(pick.template, all)) break;
+    }
+  }
+  for (const only of phases) {
+    for (;;) {
+      const pick = bestByGain(selection, pool.practical, practicalFits, only);
+      if (!pick) break;
+      selection.add(pick);
+    }
   }
   // Long courses: more practice with new scenarios, varied by method, until the budget can be met.
   while (practicalMax() < practicalBudget) {
@@ -156,9 +169,11 @@ function planAt(spec: CourseSpec, catalog: Catalog): Omit<Curriculum, "id" | "ve
   const target = Math.max(MIN_PRACTICAL_SHARE, spec.practicalShare);
   const lowest = ceil5(target * contact);
   const highest = floor5((target + PRACTICAL_SHARE_TOLERANCE) * contact);
+  const focus = new Set(catalog.competencies.filter((c) => spec.focusDomains.includes(c.domainId)).map((c) => c.id));
+  const phases = [prio.emphasised, focus.size > 0 ? focus : prio.emphasised, undefined];
 
   for (let practicalBudget = lowest; practicalBudget <= highest; practicalBudget += 5) {
-    const selection = fill(base, pool, catalog, contact - practicalBudget, practicalBudget);
+    const selection = fill(base, pool, catalog, phases, contact - practicalBudget, practicalBudget);
     if (!selection) continue;
     const picks = withDerolings(selection, pool);
     const theory = picks.filter((p) => !isPractical(p.template.method));

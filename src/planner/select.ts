@@ -26,6 +26,8 @@ export interface Pool {
   theory: SessionTemplate[];
   practical: SessionTemplate[];
   scenarios: Scenario[];
+  /** Each scenario's competencies (objectives and checklist), computed once. */
+  scenarioCompetencies: ReadonlyMap<string, readonly string[]>;
 }
 
 function servesCourse(t: SessionTemplate, spec: CourseSpec): boolean {
@@ -41,15 +43,19 @@ export function buildPool(spec: CourseSpec, catalog: Catalog): Pool {
     return found[0];
   };
   const content = eligible.filter((t) => t.purpose === "content");
+  const scenarios = catalog.scenarios
+    .filter((s) => s.sector === spec.sector && s.tiers.some((tier) => spec.tiers.includes(tier)))
+    .sort((a, b) => DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty] || a.id.localeCompare(b.id));
   return {
     opening: structural("opening"),
     closing: structural("closing"),
     deroling: structural("deroling"),
     theory: content.filter((t) => !isPractical(t.method)),
     practical: content.filter((t) => isPractical(t.method)),
-    scenarios: catalog.scenarios
-      .filter((s) => s.sector === spec.sector && s.tiers.some((tier) => spec.tiers.includes(tier)))
-      .sort((a, b) => DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty] || a.id.localeCompare(b.id)),
+    scenarios,
+    scenarioCompetencies: new Map(
+      scenarios.map((s) => [s.id, [...new Set([...s.objectives.flatMap((o) => o.competencies), ...s.checklist.map((c) => c.competency)])]]),
+    ),
   };
 }
 
@@ -63,6 +69,10 @@ export class Selection {
   tiers = new Set<string>();
   private counts = new Map<string, number>();
   private scenarioUses = new Map<string, number>();
+  /** Running sums of minutes by side, kept as picks are added (the fill loops read them constantly). */
+  private sums = { practical: { min: 0, max: 0 }, theory: { min: 0, max: 0 } };
+  private heavy = 0;
+  private practisedCache: Set<string> | undefined;
 
   constructor(
     private readonly spec: CourseSpec,
@@ -77,6 +87,8 @@ export class Selection {
     copy.tiers = new Set(this.tiers);
     copy.counts = new Map(this.counts);
     copy.scenarioUses = new Map(this.scenarioUses);
+    copy.sums = { practical: { ...this.sums.practical }, theory: { ...this.sums.theory } };
+    copy.heavy = this.heavy;
     return copy;
   }
 
@@ -89,25 +101,36 @@ export class Selection {
     return t.practises.filter((c) => this.introduced.has(c));
   }
 
-  practised(): Set<string> {
-    return new Set(this.picks.flatMap((p) => this.practisable(p.template)));
+  practised(): ReadonlySet<string> {
+    this.practisedCache ??= new Set(this.picks.flatMap((p) => this.practisable(p.template)));
+    return this.practisedCache;
   }
 
   minutes(side: "practical" | "theory", bound: "min" | "max"): number {
-    return this.picks.filter((p) => isPractical(p.template.method) === (side === "practical")).reduce((sum, p) => sum + p[bound], 0);
+    return this.sums[side][bound];
   }
 
   heavyCount(): number {
-    return this.picks.filter((p) => p.template.heavy).length;
+    return this.heavy;
+  }
+
+  /** Minimum minutes a template would add with the prerequisites the course does not have yet. */
+  costWithPrerequisites(t: SessionTemplate, all: ReadonlyMap<string, SessionTemplate>, seen = new Set<string>()): number {
+    let cost = this.candidate(t)?.min ?? Infinity;
+    for (const pre of t.prerequisites) {
+      const template = all.get(pre);
+      if (!template || this.uses(pre) > 0 || seen.has(pre)) continue;
+      seen.add(pre);
+      cost += this.costWithPrerequisites(template, all, seen);
+    }
+    return cost;
   }
 
   /** The scenario a new role-play or simulation of this template would use, or undefined if none fits. */
   scenarioFor(t: SessionTemplate): Scenario | undefined {
     if (!t.scenario) return undefined;
     const method = t.scenario.method;
-    const wanted = new Set(t.practises);
-    const overlap = (s: Scenario) =>
-      new Set([...s.objectives.flatMap((o) => o.competencies), ...s.checklist.map((c) => c.competency)].filter((c) => wanted.has(c))).size;
+    const overlap = (s: Scenario) => this.pool.scenarioCompetencies.get(s.id)!.filter((c) => t.practises.includes(c)).length;
     let best: Scenario | undefined;
     let bestKey: number[] = [];
     for (const s of this.pool.scenarios) {
@@ -137,6 +160,11 @@ export class Selection {
     this.counts.set(pick.template.id, this.uses(pick.template.id) + 1);
     if (pick.scenarioId) this.scenarioUses.set(pick.scenarioId, (this.scenarioUses.get(pick.scenarioId) ?? 0) + 1);
     for (const c of pick.template.introduces) this.introduced.add(c);
+    const side = isPractical(pick.template.method) ? this.sums.practical : this.sums.theory;
+    side.min += pick.min;
+    side.max += pick.max;
+    if (pick.template.heavy) this.heavy += 1;
+    this.practisedCache = undefined;
     for (const tier of pick.template.tiers) if (this.spec.tiers.includes(tier)) this.tiers.add(tier);
   }
 
@@ -176,7 +204,8 @@ export function bestByGain(
   let bestScore = 0;
   for (const t of templates) {
     const gain = selection.gain(t, only);
-    if (gain <= 0) continue;
+    // A pick never takes less than its template's minimum, so this bound skips hopeless candidates cheaply.
+    if (gain <= 0 || gain / t.minutes.min <= bestScore + 1e-9) continue;
     const pick = selection.candidate(t);
     if (!pick || !fits(pick)) continue;
     const score = gain / pick.min;
