@@ -30,7 +30,6 @@ function mandatorySelection(spec: CourseSpec, pool: Pool, prio: Priorities, cata
   must(selection.addWithPrerequisites(pool.opening, all), "an opening session");
   must(selection.addWithPrerequisites(pool.closing, all), "a closing session");
 
-  const core = new Set(prio.core);
   const everything = () => true;
   // Input for every core competency, then practice of each.
   for (;;) {
@@ -64,7 +63,6 @@ function mandatorySelection(spec: CourseSpec, pool: Pool, prio: Priorities, cata
     must(candidates[0] !== undefined, `a session at the "${tier}" level`);
     must(selection.addWithPrerequisites(candidates[0]!.template, all), `the prerequisites of ${candidates[0]!.template.id}`);
   }
-  void core;
   return selection;
 }
 

@@ -1,6 +1,5 @@
 import type { Catalog } from "../content/index.js";
 import {
-  INPUT_METHODS,
   isPractical,
   scenarioMinutes,
   type CourseSpec,
@@ -216,5 +215,3 @@ export function bestByGain(
   }
   return best;
 }
-
-export { INPUT_METHODS };

@@ -4,6 +4,7 @@ import type { Catalog } from "../content/index.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { catalogRoutes } from "./routes/catalog.js";
 import { curriculaRoutes } from "./routes/curricula.js";
+import { scenarioRoutes } from "./routes/scenarios.js";
 import type { CurriculumRepository } from "../store/index.js";
 
 /** What the app is built from; tests pass their own (an in-memory store, a fixed clock). */
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(express.json({ limit: "100kb" }));
   app.use(catalogRoutes(deps.catalog));
+  app.use(scenarioRoutes(deps.catalog));
   app.use(curriculaRoutes({ catalog: deps.catalog, store: deps.store, now: deps.now ?? (() => new Date()), newId: deps.newId }));
 
   app.use(notFoundHandler);
