@@ -71,7 +71,9 @@ export class Selection {
   /** Running sums of minutes by side, kept as picks are added (the fill loops read them constantly). */
   private sums = { practical: { min: 0, max: 0 }, theory: { min: 0, max: 0 } };
   private heavy = 0;
-  private practisedCache: Set<string> | undefined;
+  /** Competencies named by the practical picks, and those of them the course introduces: kept as picks are added. */
+  private named = new Set<string>();
+  private practisedSet = new Set<string>();
 
   constructor(
     private readonly spec: CourseSpec,
@@ -88,6 +90,8 @@ export class Selection {
     copy.scenarioUses = new Map(this.scenarioUses);
     copy.sums = { practical: { ...this.sums.practical }, theory: { ...this.sums.theory } };
     copy.heavy = this.heavy;
+    copy.named = new Set(this.named);
+    copy.practisedSet = new Set(this.practisedSet);
     return copy;
   }
 
@@ -101,8 +105,7 @@ export class Selection {
   }
 
   practised(): ReadonlySet<string> {
-    this.practisedCache ??= new Set(this.picks.flatMap((p) => this.practisable(p.template)));
-    return this.practisedCache;
+    return this.practisedSet;
   }
 
   minutes(side: "practical" | "theory", bound: "min" | "max"): number {
@@ -158,12 +161,20 @@ export class Selection {
     this.picks.push(pick);
     this.counts.set(pick.template.id, this.uses(pick.template.id) + 1);
     if (pick.scenarioId) this.scenarioUses.set(pick.scenarioId, (this.scenarioUses.get(pick.scenarioId) ?? 0) + 1);
-    for (const c of pick.template.introduces) this.introduced.add(c);
+    for (const c of pick.template.introduces) {
+      this.introduced.add(c);
+      if (this.named.has(c)) this.practisedSet.add(c);
+    }
+    if (isPractical(pick.template.method)) {
+      for (const c of pick.template.practises) {
+        this.named.add(c);
+        if (this.introduced.has(c)) this.practisedSet.add(c);
+      }
+    }
     const side = isPractical(pick.template.method) ? this.sums.practical : this.sums.theory;
     side.min += pick.min;
     side.max += pick.max;
     if (pick.template.heavy) this.heavy += 1;
-    this.practisedCache = undefined;
     for (const tier of pick.template.tiers) if (this.spec.tiers.includes(tier)) this.tiers.add(tier);
   }
 
@@ -182,13 +193,15 @@ export class Selection {
   /** What adding a template would newly cover, weighted. */
   gain(t: SessionTemplate, only?: ReadonlySet<string>): number {
     const counts = (c: string) => !only || only.has(c);
+    let total = 0;
     if (isPractical(t.method)) {
       const practised = this.practised();
-      return this.practisable(t).filter((c) => !practised.has(c) && counts(c)).reduce((sum, c) => sum + this.priorities.weight(c), 0);
+      for (const c of t.practises) if (this.introduced.has(c) && !practised.has(c) && counts(c)) total += this.priorities.weight(c);
+      return total;
     }
-    const fresh = t.introduces.filter((c) => !this.introduced.has(c) && counts(c)).reduce((sum, c) => sum + this.priorities.weight(c), 0);
+    for (const c of t.introduces) if (!this.introduced.has(c) && counts(c)) total += this.priorities.weight(c);
     const tiers = t.tiers.filter((tier) => this.spec.tiers.includes(tier) && !this.tiers.has(tier)).length;
-    return fresh + tiers * 2;
+    return total + tiers * 2;
   }
 }
 

@@ -12,13 +12,9 @@ export function priorities(spec: CourseSpec, catalog: Catalog): Priorities {
   const emphasised = new Set(catalog.sector(spec.sector)?.emphasis.map((e) => e.competency) ?? []);
   const focus = new Set(spec.focusDomains);
   const core = catalog.competencies.filter((c) => c.core).map((c) => c.id);
-  return {
-    emphasised,
-    core,
-    weight(id) {
-      const c = catalog.competency(id);
-      if (!c) return 0;
-      return 1 + (c.core ? 4 : 0) + (emphasised.has(id) ? 3 : 0) + (focus.has(c.domainId) ? 2 : 0);
-    },
-  };
+  // Computed once per plan: the choosing loops ask for weights thousands of times.
+  const weights = new Map(
+    catalog.competencies.map((c) => [c.id, 1 + (c.core ? 4 : 0) + (emphasised.has(c.id) ? 3 : 0) + (focus.has(c.domainId) ? 2 : 0)]),
+  );
+  return { emphasised, core, weight: (id) => weights.get(id) ?? 0 };
 }
