@@ -7,3 +7,4 @@ export * from "./scenario.js";
 export * from "./sector.js";
 export * from "./session-template.js";
 export * from "./tier.js";
+export * from "./curriculum-edit.js";

@@ -8,6 +8,8 @@ export interface Pick {
   scenarioId?: string;
   /** Its minutes range once the scenario is known (a scenario needs its brief, play and debrief time). */
   min: number;
+  /** The length it is written for (at least its scenario's length); the fill aims for this, not the minimum. */
+  preferred: number;
   max: number;
 }
 
@@ -23,14 +25,14 @@ export function floor5(minutes: number): number {
 
 /**
  * Gives each pick its minutes so that they add up to `budget` exactly: every pick starts at its minimum, then
- * grows in 5-minute steps, first towards its template's default, then towards its maximum, round-robin in order.
+ * grows in 5-minute steps, first towards its preferred length, then towards its maximum, round-robin in order.
  * Returns undefined when the budget is outside [sum of minimums, sum of maximums].
  */
 export function distributeMinutes(picks: readonly Pick[], budget: number): number[] | undefined {
   const minutes = picks.map((p) => p.min);
   let left = budget - minutes.reduce((a, b) => a + b, 0);
   if (left < 0 || left % 5 !== 0) return undefined;
-  for (const ceiling of [(p: Pick) => Math.max(p.min, Math.min(p.template.minutes.default, p.max)), (p: Pick) => p.max]) {
+  for (const ceiling of [(p: Pick) => p.preferred, (p: Pick) => p.max]) {
     let grew = true;
     while (left > 0 && grew) {
       grew = false;

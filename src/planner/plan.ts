@@ -1,17 +1,14 @@
 import type { Catalog } from "../content/index.js";
-import { isPractical, type CourseSpec, type Curriculum, type ScheduledSession } from "../domain/index.js";
+import { isPractical, type CourseSpec, type Curriculum } from "../domain/index.js";
+import { assemble, type AssembledCurriculum } from "./assemble.js";
 import { distributeMinutes, floor5, ceil5, type Pick } from "./pick.js";
 import { orderPicks } from "./order.js";
 import { PlanningError } from "./planning-error.js";
-import { layOut, SCHEDULE_RULES } from "./schedule.js";
+import { SCHEDULE_RULES } from "./schedule.js";
 import { bestByGain, buildPool, Selection, type Pool } from "./select.js";
-import { coverageOf, totalsOf } from "./summarise.js";
 import { priorities, type Priorities } from "./weights.js";
 
-/** The practical share may exceed the target by at most this much. */
-export const PRACTICAL_SHARE_TOLERANCE = 0.05;
-/** The review's floor for practical training. */
-export const MIN_PRACTICAL_SHARE = 0.4;
+import { MIN_PRACTICAL_SHARE, PRACTICAL_SHARE_TOLERANCE } from "./constants.js";
 
 export interface PlanContext {
   /** The id the curriculum will be stored under. */
@@ -85,9 +82,14 @@ function fill(
 
   // Input first (what it introduces decides what practice can count); in each, the sector's emphasis first, then
   // the designer's focus domains, then anything else of value.
-  const slack = () => theoryBudget - theoryMin();
-  const theoryFits = (p: Pick) => theoryMin() + selection.costWithPrerequisites(p.template, all) <= theoryBudget;
-  const practicalFits = (p: Pick) => practicalMin() + p.min <= practicalBudget && (!p.template.heavy || slack() >= pool.deroling.minutes.min);
+  // Sessions are added while they fit at the length they are written for, so a course is not a row of squeezed
+  // sessions; the minimums only decide whether the mandatory content fits at all.
+  const theoryPreferred = () => selection.minutes("theory", "preferred") + selection.heavyCount() * pool.deroling.minutes.default;
+  const practicalPreferred = () => selection.minutes("practical", "preferred");
+  const slack = () => theoryBudget - Math.max(theoryMin(), theoryPreferred());
+  const theoryFits = (p: Pick) => Math.max(theoryMin(), theoryPreferred()) + selection.costWithPrerequisites(p.template, all) <= theoryBudget;
+  const practicalFits = (p: Pick) =>
+    Math.max(practicalMin(), practicalPreferred()) + p.preferred <= practicalBudget && (!p.template.heavy || slack() >= pool.deroling.minutes.default);
   for (const only of phases) {
     for (;;) {
       const pick = bestByGain(selection, pool.theory, theoryFits, only);
@@ -105,7 +107,13 @@ function fill(
   while (practicalMax() < practicalBudget) {
     const options = pool.practical
       .map((t) => selection.candidate(t))
-      .filter((p): p is Pick => p !== undefined && practicalFits(p) && selection.practisable(p.template).length > 0)
+      .filter(
+        (p): p is Pick =>
+          p !== undefined &&
+          practicalMin() + p.min <= practicalBudget &&
+          (!p.template.heavy || theoryBudget - theoryMin() >= pool.deroling.minutes.min) &&
+          selection.practisable(p.template).length > 0,
+      )
       .sort((a, b) => selection.uses(a.template.id) - selection.uses(b.template.id) || b.max - a.max || a.id.localeCompare(b.id));
     if (!options[0]) return undefined;
     selection.add(options[0]);
@@ -126,40 +134,14 @@ function fill(
 function withDerolings(selection: Selection, pool: Pool): Pick[] {
   const derolings: Pick[] = [];
   for (let i = 0; i < selection.heavyCount(); i++) {
-    derolings.push({ id: i === 0 ? pool.deroling.id : `${pool.deroling.id}-${i + 1}`, template: pool.deroling, min: pool.deroling.minutes.min, max: pool.deroling.minutes.max });
+    const { min, max, default: preferred } = pool.deroling.minutes;
+    derolings.push({ id: i === 0 ? pool.deroling.id : `${pool.deroling.id}-${i + 1}`, template: pool.deroling, min, preferred, max });
   }
   return [...selection.picks, ...derolings];
 }
 
-function toSessions(ordered: readonly Pick[], minutes: ReadonlyMap<Pick, number>, spec: CourseSpec, catalog: Catalog): Omit<ScheduledSession, "date" | "start" | "end">[] {
-  const introduced = new Set<string>();
-  const order = new Map(catalog.competencies.map((c, i) => [c.id, i]));
-  const byFramework = (ids: Iterable<string>) => [...new Set(ids)].sort((a, b) => order.get(a)! - order.get(b)!);
-  return ordered.map((p) => {
-    const t = p.template;
-    const introduces = byFramework(t.introduces);
-    // A session practises only what the course has introduced before it.
-    const practises = byFramework(t.practises.filter((c) => introduced.has(c)));
-    for (const c of introduces) introduced.add(c);
-    return {
-      id: p.id,
-      templateId: t.id,
-      title: t.title,
-      method: t.method,
-      practical: isPractical(t.method),
-      minutes: minutes.get(p)!,
-      competencies: byFramework([...introduces, ...practises]),
-      introduces,
-      practises,
-      tiers: t.tiers.filter((tier) => spec.tiers.includes(tier)),
-      objectives: [...t.objectives],
-      scenarioIds: p.scenarioId ? [p.scenarioId] : [],
-    };
-  });
-}
-
 /** Plans at one total; throws PlanningError when the hours cannot hold what the course must contain. */
-function planAt(spec: CourseSpec, catalog: Catalog): Omit<Curriculum, "id" | "version" | "createdAt" | "updatedAt"> {
+function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
   const contact = spec.totalHours * 60;
   const pool = buildPool(spec, catalog);
   const prio = priorities(spec, catalog);
@@ -184,22 +166,11 @@ function planAt(spec: CourseSpec, catalog: Catalog): Omit<Curriculum, "id" | "ve
     practical.forEach((p, i) => minutes.set(p, practicalMinutes[i]!));
 
     const ordered = orderPicks(picks, catalog, { opening: pool.opening.id, closing: pool.closing.id, deroling: pool.deroling.id });
-    const unscheduled = toSessions(ordered, minutes, spec, catalog);
-    const timetable = layOut(
-      unscheduled.map((s, i) => ({ minutes: s.minutes, keepWithNext: ordered[i]!.template.heavy })),
+    return assemble(
+      ordered.map((p) => ({ id: p.id, template: p.template, minutes: minutes.get(p)!, scenarioId: p.scenarioId })),
       spec,
+      catalog,
     );
-    const sessions = unscheduled.map((s, i) => ({ ...s, ...timetable.placements[i]! }));
-    const covered = new Set(sessions.flatMap((s) => s.introduces));
-    return {
-      title: spec.title,
-      spec,
-      sessions,
-      days: timetable.days,
-      totals: totalsOf(sessions),
-      coverage: coverageOf(sessions, catalog),
-      omittedEmphasis: [...prio.emphasised].filter((c) => !covered.has(c)),
-    };
   }
   throw new PlanningError(`${spec.totalHours} hours cannot hold the required sessions at a practical share of ${Math.round(target * 100)}%.`);
 }

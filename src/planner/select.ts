@@ -69,7 +69,7 @@ export class Selection {
   private counts = new Map<string, number>();
   private scenarioUses = new Map<string, number>();
   /** Running sums of minutes by side, kept as picks are added (the fill loops read them constantly). */
-  private sums = { practical: { min: 0, max: 0 }, theory: { min: 0, max: 0 } };
+  private sums = { practical: { min: 0, preferred: 0, max: 0 }, theory: { min: 0, preferred: 0, max: 0 } };
   private heavy = 0;
   /** Competencies named by the practical picks, and those of them the course introduces: kept as picks are added. */
   private named = new Set<string>();
@@ -108,7 +108,7 @@ export class Selection {
     return this.practisedSet;
   }
 
-  minutes(side: "practical" | "theory", bound: "min" | "max"): number {
+  minutes(side: "practical" | "theory", bound: "min" | "preferred" | "max"): number {
     return this.sums[side][bound];
   }
 
@@ -116,9 +116,9 @@ export class Selection {
     return this.heavy;
   }
 
-  /** Minimum minutes a template would add with the prerequisites the course does not have yet. */
+  /** Preferred minutes a template would add with the prerequisites the course does not have yet. */
   costWithPrerequisites(t: SessionTemplate, all: ReadonlyMap<string, SessionTemplate>, seen = new Set<string>()): number {
-    let cost = this.candidate(t)?.min ?? Infinity;
+    let cost = this.candidate(t)?.preferred ?? Infinity;
     for (const pre of t.prerequisites) {
       const template = all.get(pre);
       if (!template || this.uses(pre) > 0 || seen.has(pre)) continue;
@@ -154,7 +154,8 @@ export class Selection {
     const scenario = this.scenarioFor(t);
     if (t.scenario && !scenario) return undefined;
     const min = scenario ? Math.max(t.minutes.min, ceil5(scenarioMinutes(scenario))) : t.minutes.min;
-    return { id: n === 0 ? t.id : `${t.id}-${n + 1}`, template: t, scenarioId: scenario?.id, min, max: t.minutes.max };
+    const preferred = Math.min(t.minutes.max, Math.max(min, t.minutes.default));
+    return { id: n === 0 ? t.id : `${t.id}-${n + 1}`, template: t, scenarioId: scenario?.id, min, preferred, max: t.minutes.max };
   }
 
   add(pick: Pick): void {
@@ -173,6 +174,7 @@ export class Selection {
     }
     const side = isPractical(pick.template.method) ? this.sums.practical : this.sums.theory;
     side.min += pick.min;
+    side.preferred += pick.preferred;
     side.max += pick.max;
     if (pick.template.heavy) this.heavy += 1;
     for (const tier of pick.template.tiers) if (this.spec.tiers.includes(tier)) this.tiers.add(tier);
