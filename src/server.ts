@@ -1,15 +1,14 @@
 import type { Server } from "node:http";
 import { readConfig, ConfigError } from "./config.js";
 import { ContentError, loadCatalog } from "./content/index.js";
-import { MemoryCurriculumRepository } from "./store/index.js";
+import { LowdbCurriculumRepository, StoreCorruptError, StoreLockedError } from "./store/index.js";
 import { createApp } from "./web/app.js";
 
 /** Starts the app: config, content, HTTP; stops cleanly on SIGTERM/SIGINT (in-flight requests finish first). */
 async function main(): Promise<void> {
   const config = readConfig();
   const catalog = await loadCatalog(config.contentDir);
-  // The embedded lowdb store arrives with the web app (issue 5); until then curricula live for the process's life.
-  const store = new MemoryCurriculumRepository();
+  const store = await LowdbCurriculumRepository.open(config.curriculaDir);
   const app = createApp({ catalog, store, now: () => new Date() });
 
   const server: Server = await new Promise((resolveListen, rejectListen) => {
@@ -28,7 +27,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal} received: finishing in-flight requests, then stopping.`);
-    server.close(() => process.exit(0));
+    server.close(() => {
+      store.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error("Closing the store failed:", error);
+          process.exit(1);
+        },
+      );
+    });
     server.closeIdleConnections();
     // A client that keeps a connection open must not hold the process forever.
     setTimeout(() => process.exit(1), 10_000).unref();
@@ -38,7 +45,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ContentError || error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ContentError || error instanceof ConfigError || error instanceof StoreCorruptError || error instanceof StoreLockedError) {
+    console.error(error.message);
+  }
   else console.error("Start-up failed:", error);
   process.exit(1);
 });

@@ -1,0 +1,165 @@
+import { mkdir, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Low } from "lowdb";
+import { JSONFile } from "lowdb/node";
+import { curriculumSchema, type Curriculum } from "../domain/index.js";
+import { formatPath } from "../content/content-error.js";
+import { StaleVersionError, summarise, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+import { KeyLock } from "./key-lock.js";
+import { StoreCorruptError, StoreLockedError } from "./store-errors.js";
+
+/** Curriculum ids are UUIDs; anything else never becomes a file name. */
+const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The embedded store: one lowdb JSON file per curriculum under `<dir>/store/`, written atomically (lowdb's
+ * writer writes a temporary file and renames it), so a crash leaves either the old or the new file, never half of
+ * one, and a save costs the same whether the store holds ten curricula or ten thousand. The list is served from
+ * summaries kept in memory and rebuilt from the files at start-up, where every file is validated: a corrupt one
+ * stops start-up with its name and is not touched.
+ */
+export class LowdbCurriculumRepository implements CurriculumRepository {
+  private readonly summaries = new Map<string, CurriculumSummary & { version: number }>();
+  private readonly locks = new KeyLock();
+  private closed = false;
+
+  private constructor(private readonly dir: string) {}
+
+  /** Opens (creating when needed) the store in `dir`, takes its single-writer lock and validates every file. */
+  static async open(dir: string): Promise<LowdbCurriculumRepository> {
+    const store = new LowdbCurriculumRepository(dir);
+    await mkdir(store.filesDir, { recursive: true });
+    await store.takeLock();
+    try {
+      await store.load();
+    } catch (error) {
+      await store.releaseLock();
+      throw error;
+    }
+    return store;
+  }
+
+  private get filesDir(): string {
+    return join(this.dir, "store");
+  }
+
+  private get lockFile(): string {
+    return join(this.dir, "store.lock");
+  }
+
+  private file(id: string): string {
+    if (!ID_PATTERN.test(id)) throw new Error(`not a curriculum id: ${JSON.stringify(id)}`);
+    return join(this.filesDir, `${id}.json`);
+  }
+
+  private async takeLock(): Promise<void> {
+    try {
+      await writeFile(this.lockFile, String(process.pid), { flag: "wx" });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number((await readFile(this.lockFile, "utf8")).trim());
+    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw new StoreLockedError(this.dir, holder);
+    // The lock of a process that died (kill -9, power loss) is stale: take it over.
+    await writeFile(this.lockFile, String(process.pid));
+  }
+
+  private async releaseLock(): Promise<void> {
+    await rm(this.lockFile, { force: true });
+  }
+
+  /** Reads and validates one stored file; throws StoreCorruptError naming it when it is not a valid curriculum. */
+  private async readValid(path: string): Promise<Curriculum> {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(path, "utf8"));
+    } catch (error) {
+      throw new StoreCorruptError(path, `not valid JSON (${(error as Error).message})`);
+    }
+    const result = curriculumSchema.safeParse(json);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new StoreCorruptError(path, `${formatPath(issue.path) || "(file)"}: ${issue.message}`);
+    }
+    return result.data;
+  }
+
+  private async load(): Promise<void> {
+    // Dot-files are lowdb's temporary files from an interrupted write: the rename never happened, so the old file stands.
+    const names = (await readdir(this.filesDir)).filter((n) => n.endsWith(".json") && !n.startsWith("."));
+    const queue = [...names];
+    const worker = async () => {
+      for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+        const path = join(this.filesDir, name);
+        const curriculum = await this.readValid(path);
+        if (`${curriculum.id}.json` !== name) throw new StoreCorruptError(path, `holds curriculum ${curriculum.id}, not ${name.slice(0, -5)}`);
+        this.summaries.set(curriculum.id, { ...summarise(curriculum), version: curriculum.version });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  }
+
+  private async write(curriculum: Curriculum): Promise<void> {
+    if (this.closed) throw new Error("the curriculum store is closed");
+    const db = new Low<Curriculum>(new JSONFile(this.file(curriculum.id)), curriculum);
+    db.data = curriculum;
+    await db.write();
+    this.summaries.set(curriculum.id, { ...summarise(curriculum), version: curriculum.version });
+  }
+
+  create(curriculum: Curriculum): Promise<void> {
+    return this.locks.run(curriculum.id, async () => {
+      if (this.summaries.has(curriculum.id)) throw new Error(`Curriculum ${curriculum.id} already exists`);
+      await this.write(curriculum);
+    });
+  }
+
+  async get(id: string): Promise<Curriculum | undefined> {
+    if (!this.summaries.has(id)) return undefined;
+    return this.readValid(this.file(id));
+  }
+
+  async list(): Promise<CurriculumSummary[]> {
+    return [...this.summaries.values()]
+      .map(({ version: _version, ...summary }) => summary)
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
+  }
+
+  update(curriculum: Curriculum, expectedVersion: number): Promise<Curriculum | undefined> {
+    return this.locks.run(curriculum.id, async () => {
+      const stored = this.summaries.get(curriculum.id);
+      if (!stored) return undefined;
+      if (stored.version !== expectedVersion) throw new StaleVersionError(curriculum.id, expectedVersion, stored.version);
+      const saved = { ...curriculum, version: stored.version + 1 };
+      await this.write(saved);
+      return saved;
+    });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.locks.run(id, async () => {
+      if (!this.summaries.has(id)) return false;
+      await unlink(this.file(id));
+      this.summaries.delete(id);
+      return true;
+    });
+  }
+
+  /** Waits for writes in flight, then releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.locks.idle();
+    this.closed = true;
+    await this.releaseLock();
+  }
+}
