@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Catalog } from "../content/index.js";
-import type { CourseSpec, Curriculum } from "../domain/index.js";
-import { plan } from "../planner/index.js";
-import type { CurriculumRepository } from "../store/index.js";
+import type { CourseSpec, Curriculum, CurriculumEdit } from "../domain/index.js";
+import { plan, revise, type BrokenRule, type EditProblem } from "../planner/index.js";
+import { StaleVersionError, type CurriculumRepository } from "../store/index.js";
 
 export interface CurriculaDeps {
   catalog: Catalog;
@@ -17,4 +17,34 @@ export async function createCurriculum(spec: CourseSpec, deps: CurriculaDeps): P
   const curriculum = plan(spec, deps.catalog, { id: (deps.newId ?? randomUUID)(), now: deps.now() });
   await deps.store.create(curriculum);
   return curriculum;
+}
+
+export type EditOutcome =
+  | { kind: "saved"; curriculum: Curriculum }
+  | { kind: "not-found" }
+  | { kind: "rejected"; editProblems: EditProblem[]; brokenRules: BrokenRule[] };
+
+/**
+ * Applies a designer's edits: re-times and re-checks the course through `revise`, and saves only a curriculum
+ * that keeps every rule. The version guards against overwriting someone else's save (StaleVersionError).
+ */
+export async function editCurriculum(id: string, edit: CurriculumEdit, deps: CurriculaDeps): Promise<EditOutcome> {
+  const stored = await deps.store.get(id);
+  if (!stored) return { kind: "not-found" };
+  if (stored.version !== edit.version) throw new StaleVersionError(id, edit.version, stored.version);
+  const result = revise(stored, edit.edits, deps.catalog, deps.now(), edit.title);
+  if (!result.ok) return { kind: "rejected", editProblems: result.editProblems, brokenRules: result.brokenRules };
+  const saved = await deps.store.update(result.curriculum, edit.version);
+  return saved ? { kind: "saved", curriculum: saved } : { kind: "not-found" };
+}
+
+/** A copy to adapt for another group: a new id, version 1, "Copy of" the title. */
+export async function cloneCurriculum(id: string, deps: CurriculaDeps): Promise<Curriculum | undefined> {
+  const source = await deps.store.get(id);
+  if (!source) return undefined;
+  const title = `Copy of ${source.title}`.slice(0, 200);
+  const stamp = deps.now().toISOString();
+  const copy: Curriculum = { ...source, id: (deps.newId ?? randomUUID)(), version: 1, createdAt: stamp, updatedAt: stamp, title, spec: { ...source.spec, title } };
+  await deps.store.create(copy);
+  return copy;
 }

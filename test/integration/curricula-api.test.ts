@@ -66,3 +66,49 @@ describe("GET /api/curricula/{id}", () => {
     expect(res.body.error.code).toBe("not_found");
   });
 });
+
+describe("PUT, DELETE and clone", () => {
+  const create = async () => (await request(app).post("/api/curricula").send({ ...spec, totalHours: 12 }).expect(201)).body;
+
+  test("when edits keep the rules, then PUT saves them as the next version; the same version again is a 409", async () => {
+    const c = await create();
+    const last = c.sessions.length - 1;
+    const inputs = c.sessions.filter((s: any, i: number) => !s.practical && i > 0 && i < last && !s.id.startsWith("deroling"));
+    const a = inputs.at(-1);
+    const to = c.sessions.findIndex((s: any) => s.id === inputs.at(-2).id);
+    const saved = await request(app).put(`/api/curricula/${c.id}`).send({ version: 1, title: "Renamed course", edits: [{ op: "move", session: a.id, to }] }).expect(200);
+    expect(saved.body.version).toBe(2);
+    expect(saved.body.title).toBe("Renamed course");
+    expect(saved.body.sessions[to].id).toBe(a.id);
+    const stale = await request(app).put(`/api/curricula/${c.id}`).send({ version: 1, edits: [] }).expect(409);
+    expect(stale.body.error.code).toBe("conflict");
+    expect(stale.body.error.message).toMatch(/version 2.*version 1/);
+  });
+
+  test("when edits would break a rule, then PUT answers 422 with the rule in words and nothing is saved", async () => {
+    const c = await create();
+    const simulations = c.sessions.filter((s: any) => s.method === "simulation").map((s: any) => ({ op: "remove", session: s.id }));
+    const res = await request(app).put(`/api/curricula/${c.id}`).send({ version: 1, edits: simulations }).expect(422);
+    expect(res.body.error.issues).toContainEqual({ path: "rules.needs-simulation", message: "The course needs at least one simulation." });
+    expect((await request(app).get(`/api/curricula/${c.id}`)).body.version).toBe(1);
+  });
+
+  test("when an edit is malformed, then PUT answers 400 naming it", async () => {
+    const c = await create();
+    const res = await request(app).put(`/api/curricula/${c.id}`).send({ version: 1, edits: [{ op: "resize", session: "x", minutes: 7 }] }).expect(400);
+    expect(res.body.error.issues).toContainEqual({ path: "edits[0].minutes", message: "must be a multiple of 5 minutes" });
+    await request(app).put(`/api/curricula/${c.id}`).send({ edits: [] }).expect(400);
+  });
+
+  test("when cloned, then the copy has a new id, version 1 and 'Copy of' the title; when deleted, then it is gone", async () => {
+    const c = await create();
+    const copy = await request(app).post(`/api/curricula/${c.id}/clone`).expect(201);
+    expect(copy.body.id).not.toBe(c.id);
+    expect(copy.body).toMatchObject({ version: 1, title: `Copy of ${c.title}` });
+    expect(copy.body.sessions).toEqual(c.sessions);
+    await request(app).delete(`/api/curricula/${c.id}`).expect(204);
+    await request(app).get(`/api/curricula/${c.id}`).expect(404);
+    await request(app).delete(`/api/curricula/${c.id}`).expect(404);
+    await request(app).post(`/api/curricula/${c.id}/clone`).expect(404);
+  });
+});

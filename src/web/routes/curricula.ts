@@ -1,15 +1,23 @@
 import { Router } from "express";
 import { z } from "zod";
-import type { CourseSpec } from "../../domain/index.js";
+import { curriculumEditSchema, type CourseSpec, type CurriculumEdit } from "../../domain/index.js";
 import { PlanningError } from "../../planner/index.js";
-import { createCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
-import { notFound, unprocessable } from "../http-error.js";
+import { StaleVersionError } from "../../store/index.js";
+import { cloneCurriculum, createCurriculum, editCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
+import { conflict, notFound, unprocessable } from "../http-error.js";
 import { requireJson } from "../require-json.js";
 import { parsedInput, validate } from "../validate.js";
 import { courseSpecSchemaFor } from "../../domain/index.js";
 
 /** Curriculum ids are random UUIDs: anything else cannot name a curriculum (and can never act as a path). */
 export const curriculumIdParams = z.object({ id: z.uuid({ error: "must be a curriculum id" }) });
+
+/** The id in a route's params, or 404 when it cannot be a curriculum id. */
+export function curriculumId(params: unknown): string {
+  const parsed = curriculumIdParams.safeParse(params);
+  if (!parsed.success) throw notFound("The curriculum");
+  return parsed.data.id;
+}
 
 /** The curriculum routes of the JSON API. */
 export function curriculaRoutes(deps: CurriculaDeps): Router {
@@ -32,10 +40,37 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
   });
 
   router.get("/api/curricula/:id", async (req, res) => {
-    const params = curriculumIdParams.safeParse(req.params);
-    const curriculum = params.success ? await deps.store.get(params.data.id) : undefined;
+    const curriculum = await deps.store.get(curriculumId(req.params));
     if (!curriculum) throw notFound("The curriculum");
     res.json(curriculum);
+  });
+
+  router.put("/api/curricula/:id", requireJson, validate("body", curriculumEditSchema), async (req, res) => {
+    const edit = parsedInput<CurriculumEdit>(res.locals, "body");
+    let outcome;
+    try {
+      outcome = await editCurriculum(curriculumId(req.params), edit, deps);
+    } catch (error) {
+      if (error instanceof StaleVersionError) throw conflict(`${error.message} Reload it and make the edits again.`);
+      throw error;
+    }
+    if (outcome.kind === "not-found") throw notFound("The curriculum");
+    if (outcome.kind === "rejected") {
+      const issues = [...outcome.editProblems, ...outcome.brokenRules.map((r) => ({ path: `rules.${r.rule}`, message: r.message }))];
+      throw unprocessable("The edits would break the curriculum's rules; nothing was saved.", issues);
+    }
+    res.json(outcome.curriculum);
+  });
+
+  router.delete("/api/curricula/:id", async (req, res) => {
+    if (!(await deps.store.delete(curriculumId(req.params)))) throw notFound("The curriculum");
+    res.status(204).end();
+  });
+
+  router.post("/api/curricula/:id/clone", async (req, res) => {
+    const copy = await cloneCurriculum(curriculumId(req.params), deps);
+    if (!copy) throw notFound("The curriculum");
+    res.status(201).location(`/api/curricula/${copy.id}`).json(copy);
   });
 
   return router;
