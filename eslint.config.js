@@ -10,6 +10,10 @@ export default tseslint.config(
     languageOptions: { globals: { process: "readonly", console: "readonly", module: "writable", require: "readonly", URL: "readonly" } },
   },
   {
+    files: ["templates/static/**/*.js"],
+    languageOptions: { sourceType: "script", globals: { document: "readonly", window: "readonly" } },
+  },
+  {
     // Tests read JSON response bodies, whose shape the assertions themselves check.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

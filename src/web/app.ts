@@ -1,37 +1,63 @@
 import express, { type Express } from "express";
 import helmet from "helmet";
+import { join } from "node:path";
+import { projectRoot } from "../config.js";
 import type { Catalog } from "../content/index.js";
+import type { CurriculumRepository } from "../store/index.js";
+import { csrfProtection } from "./csrf.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { catalogRoutes } from "./routes/catalog.js";
 import { curriculaRoutes } from "./routes/curricula.js";
+import { libraryPages } from "./routes/library-pages.js";
+import { curriculumPages } from "./routes/pages.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
-import type { CurriculumRepository } from "../store/index.js";
+import { useViewEngine } from "./view-engine.js";
 
 /** What the app is built from; tests pass their own (an in-memory store, a fixed clock). */
 export interface AppDeps {
   catalog: Catalog;
   store: CurriculumRepository;
-  /** Makes ids for new curricula (random UUIDs by default). */
-  newId?: () => string;
   /** The clock, injected so that tests and the planner stay deterministic. */
   now?: () => Date;
+  /** Makes ids for new curricula (random UUIDs by default). */
+  newId?: () => string;
   log?: (message: string, error: unknown) => void;
+  /** Where templates/ is (the project's own by default). */
+  templatesDir?: string;
 }
+
+/** The body size limit for JSON and forms; larger bodies get a 413. */
+export const BODY_LIMIT = "100kb";
 
 /** Builds the Express app. It starts nothing: server.ts listens, tests use supertest. */
 export function createApp(deps: AppDeps): Express {
+  const templatesDir = deps.templatesDir ?? join(projectRoot(), "templates");
+  const curricula = { catalog: deps.catalog, store: deps.store, now: deps.now ?? (() => new Date()), newId: deps.newId };
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
-  app.use(helmet());
+  useViewEngine(app, templatesDir);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: { "script-src": ["'self'"], "style-src": ["'self'"], "img-src": ["'self'", "data:"], "form-action": ["'self'"], "frame-ancestors": ["'none'"] },
+      },
+    }),
+  );
+  app.use("/static", express.static(join(templatesDir, "static"), { maxAge: "1h", index: false }));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
-  app.use(express.json({ limit: "100kb" }));
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 2000 }));
   app.use(catalogRoutes(deps.catalog));
   app.use(scenarioRoutes(deps.catalog));
-  app.use(curriculaRoutes({ catalog: deps.catalog, store: deps.store, now: deps.now ?? (() => new Date()), newId: deps.newId }));
+  app.use(curriculaRoutes(curricula));
+  app.use(csrfProtection());
+  app.use(curriculumPages(curricula));
+  app.use(libraryPages(deps.catalog));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

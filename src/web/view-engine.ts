@@ -1,0 +1,39 @@
+import type { Express } from "express";
+import { engine } from "express-handlebars";
+import { join } from "node:path";
+import { METHOD_LABELS, type Method } from "../domain/index.js";
+
+/** "1 h 30 min" from minutes. */
+export function formatMinutes(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/**
+ * Handlebars for the pages: templates/layouts, templates/partials, templates/pages. Every value is written with
+ * `{{ }}`, which escapes it; no template uses `{{{ }}}` for data.
+ */
+export function useViewEngine(app: Express, templatesDir: string): void {
+  app.engine(
+    "hbs",
+    engine({
+      extname: ".hbs",
+      defaultLayout: "main",
+      layoutsDir: join(templatesDir, "layouts"),
+      partialsDir: join(templatesDir, "partials"),
+      helpers: {
+        eq: (a: unknown, b: unknown) => a === b,
+        includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+        minutes: (m: number) => formatMinutes(m),
+        percent: (share: number) => `${Math.round(share * 100)}%`,
+        method: (m: Method) => METHOD_LABELS[m] ?? m,
+        join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ", ") : ""),
+        inc: (n: number) => n + 1,
+      },
+    }),
+  );
+  app.set("view engine", "hbs");
+  app.set("views", join(templatesDir, "pages"));
+}
