@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { ensureBuilt, ROOT } from "./built.js";
+
+export interface RunningServer {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the real server (built code, lowdb store in `curriculaDir`) on a free port and waits until it listens. */
+export async function startServer(curriculaDir: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  ensureBuilt();
+  const child = spawn(process.execPath, [join(ROOT, "dist", "src", "server.js")], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CURRICULA_DIR: curriculaDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+    setTimeout(() => reject(new Error(`server did not start in time:\n${output}`)), 20_000).unref();
+  });
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
