@@ -8,6 +8,9 @@ import { StaleVersionError, summarise, type CurriculumRepository, type Curriculu
 import { KeyLock } from "./key-lock.js";
 import { StoreCorruptError, StoreLockedError } from "./store-errors.js";
 
+/** How many curricula the read cache keeps. */
+const RECENT_LIMIT = 200;
+
 /** Curriculum ids are UUIDs; anything else never becomes a file name. */
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -30,6 +33,8 @@ function isAlive(pid: number): boolean {
 export class LowdbCurriculumRepository implements CurriculumRepository {
   private readonly summaries = new Map<string, CurriculumSummary & { version: number }>();
   private readonly locks = new KeyLock();
+  /** Recently read or written curricula, so repeated reads skip the file and its validation (this process is the only writer). */
+  private readonly recent = new Map<string, Curriculum>();
   private closed = false;
 
   private constructor(private readonly dir: string) {}
@@ -115,6 +120,7 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
     db.data = curriculum;
     await db.write();
     this.summaries.set(curriculum.id, { ...summarise(curriculum), version: curriculum.version });
+    this.remember(structuredClone(curriculum));
   }
 
   create(curriculum: Curriculum): Promise<void> {
@@ -124,9 +130,20 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
     });
   }
 
+  private remember(curriculum: Curriculum): void {
+    this.recent.delete(curriculum.id);
+    this.recent.set(curriculum.id, curriculum);
+    if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
   async get(id: string): Promise<Curriculum | undefined> {
     if (!this.summaries.has(id)) return undefined;
-    return this.readValid(this.file(id));
+    const cached = this.recent.get(id);
+    // Callers may change what they get: hand out a copy, never the cached object.
+    if (cached) return structuredClone(cached);
+    const curriculum = await this.readValid(this.file(id));
+    this.remember(curriculum);
+    return structuredClone(curriculum);
   }
 
   async list(): Promise<CurriculumSummary[]> {
@@ -151,6 +168,7 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
       if (!this.summaries.has(id)) return false;
       await unlink(this.file(id));
       this.summaries.delete(id);
+      this.recent.delete(id);
       return true;
     });
   }

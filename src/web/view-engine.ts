@@ -35,5 +35,7 @@ export function useViewEngine(app: Express, templatesDir: string): void {
     }),
   );
   app.set("view engine", "hbs");
+  // Compile each template once (Express only caches views in production by default); `npm run dev` turns it off.
+  app.set("view cache", process.env.NODE_ENV !== "development");
   app.set("views", join(templatesDir, "pages"));
 }
