@@ -20,7 +20,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   CONTENT_DIR: z.string().min(1).optional(),
   CURRICULA_DIR: z.string().min(1).optional(),
-  PUPPETEER_EXECUTABLE_PATH: z.string().min(1).optional(),
+  PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default("/usr/bin/chromium"),
+  PDF_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  PDF_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+  PDF_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
 });
 
 export interface Config {
@@ -30,7 +33,8 @@ export interface Config {
   contentDir: string;
   /** Where the embedded store keeps its files. */
   curriculaDir: string;
-  chromiumPath?: string;
+  chromiumPath: string;
+  pdf: { concurrency: number; maxQueue: number; timeoutMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -50,5 +54,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     contentDir: folder(result.data.CONTENT_DIR, "content"),
     curriculaDir: folder(result.data.CURRICULA_DIR, "curricula"),
     chromiumPath: result.data.PUPPETEER_EXECUTABLE_PATH,
+    pdf: { concurrency: result.data.PDF_CONCURRENCY, maxQueue: result.data.PDF_MAX_QUEUE, timeoutMs: result.data.PDF_TIMEOUT_MS },
   };
 }

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { readConfig, ConfigError } from "./config.js";
 import { ContentError, loadCatalog } from "./content/index.js";
 import { LowdbCurriculumRepository, StoreCorruptError, StoreLockedError } from "./store/index.js";
+import { PdfRenderer } from "./render/pdf-renderer.js";
 import { createApp } from "./web/app.js";
 
 /** Starts the app: config, content, HTTP; stops cleanly on SIGTERM/SIGINT (in-flight requests finish first). */
@@ -9,7 +10,12 @@ async function main(): Promise<void> {
   const config = readConfig();
   const catalog = await loadCatalog(config.contentDir);
   const store = await LowdbCurriculumRepository.open(config.curriculaDir);
-  const app = createApp({ catalog, store, now: () => new Date() });
+  const pdf = new PdfRenderer({ executablePath: config.chromiumPath, ...config.pdf });
+  await pdf.start().catch((error: unknown) => {
+    // The app is still useful without PDFs; the PDF routes retry the launch and say what is wrong.
+    console.error(`Chromium did not start (${config.chromiumPath}): ${(error as Error).message}. Run npm run setup to install it.`);
+  });
+  const app = createApp({ catalog, store, pdf, now: () => new Date() });
 
   const server: Server = await new Promise((resolveListen, rejectListen) => {
     const s = app.listen(config.port, config.host, () => resolveListen(s));
@@ -28,7 +34,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal} received: finishing in-flight requests, then stopping.`);
     server.close(() => {
-      store.close().then(
+      Promise.all([store.close(), pdf.close()]).then(
         () => process.exit(0),
         (error: unknown) => {
           console.error("Closing the store failed:", error);

@@ -3,6 +3,7 @@ import type {
   Domain,
   Framework,
   GeneralCompetency,
+  Programme,
   Scenario,
   Sector,
   SessionTemplate,
@@ -26,6 +27,8 @@ export interface CompetencyEntry extends SpecificCompetency {
  */
 export interface Catalog {
   readonly framework: Framework;
+  /** The programme around the sessions: audience, selection, rules, assessment, certification, preparation. */
+  readonly programme: Programme;
   readonly sources: readonly Source[];
   readonly tiers: readonly Tier[];
   readonly sectors: readonly Sector[];
@@ -46,6 +49,7 @@ export interface Catalog {
 
 export interface CatalogParts {
   framework: Framework;
+  programme: Programme;
   sources: Source[];
   tiers: Tier[];
   sectors: Sector[];
@@ -94,6 +98,7 @@ export function buildCatalog(parts: CatalogParts): Catalog {
 
   const catalog: Catalog = {
     framework: parts.framework,
+    programme: parts.programme,
     sources: parts.sources,
     tiers,
     sectors: parts.sectors,

@@ -1,10 +1,11 @@
-import type { Framework, Scenario, Sector, SessionTemplate, Source, Tier } from "../domain/index.js";
+import type { Framework, Programme, Scenario, Sector, SessionTemplate, Source, Tier } from "../domain/index.js";
 import type { ContentProblem } from "./content-error.js";
 import type { Parsed } from "./read-json.js";
 
 export interface ParsedContent {
   sources: Parsed<{ sources: Source[] }>;
   framework: Parsed<Framework>;
+  programme: Parsed<Programme>;
   tiers: Parsed<{ tiers: Tier[] }>;
   sectors: Parsed<Sector>[];
   sessions: Parsed<SessionTemplate>[];
@@ -86,6 +87,10 @@ export function checkReferences(content: ParsedContent): ContentProblem[] {
   });
 
   tiers.value.tiers.forEach((t, i) => refSources(tiers.file, `tiers[${i}].sources`, t.sources));
+  const { programme } = content;
+  refSources(programme.file, "sources", programme.value.sources);
+  programme.value.selectionCriteria.forEach((c, i) => refSources(programme.file, `selectionCriteria[${i}].sources`, c.sources));
+  checkUnique(programme.value.selectionCriteria.map((c, i) => ({ id: c.id, file: programme.file, path: `selectionCriteria[${i}].id` })), "selection criterion", problems);
 
   for (const { file, value: sector } of sectors) {
     refSources(file, "sources", sector.sources);

@@ -8,3 +8,4 @@ export * from "./sector.js";
 export * from "./session-template.js";
 export * from "./tier.js";
 export * from "./curriculum-edit.js";
+export * from "./programme.js";

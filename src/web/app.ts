@@ -10,6 +10,8 @@ import { catalogRoutes } from "./routes/catalog.js";
 import { curriculaRoutes } from "./routes/curricula.js";
 import { libraryPages } from "./routes/library-pages.js";
 import { curriculumPages } from "./routes/pages.js";
+import { printRoutes, type PdfService } from "./routes/print.js";
+import { PrintDocuments } from "../render/print-documents.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { useViewEngine } from "./view-engine.js";
 
@@ -24,6 +26,8 @@ export interface AppDeps {
   log?: (message: string, error: unknown) => void;
   /** Where templates/ is (the project's own by default). */
   templatesDir?: string;
+  /** The PDF renderer; without one the PDF routes answer 503. */
+  pdf?: PdfService;
 }
 
 /** The body size limit for JSON and forms; larger bodies get a 413. */
@@ -55,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(catalogRoutes(deps.catalog));
   app.use(scenarioRoutes(deps.catalog));
   app.use(curriculaRoutes(curricula));
+  app.use(printRoutes({ catalog: deps.catalog, store: deps.store, documents: new PrintDocuments(deps.catalog, templatesDir), pdf: deps.pdf }));
   app.use(csrfProtection());
   app.use(curriculumPages(curricula));
   app.use(libraryPages(deps.catalog));

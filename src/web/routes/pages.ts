@@ -7,7 +7,7 @@ import { cloneCurriculum, createCurriculum, editCurriculum, type CurriculaDeps }
 import { defaultCourseForm, parseCourseForm, type CourseForm, type FieldErrors } from "../forms/course-form.js";
 import { parseEditForm } from "../forms/edit-form.js";
 import { notFound } from "../http-error.js";
-import { curriculumView } from "../views/curriculum-view.js";
+import { curriculumView } from "../../render/curriculum-view.js";
 import { curriculumId } from "./curricula.js";
 import { WEEKDAYS } from "../../domain/index.js";
 

@@ -1,7 +1,7 @@
 import { format, parseISO } from "date-fns";
-import type { Catalog } from "../../content/index.js";
-import { METHOD_LABELS, METHODS, isPractical, type Curriculum } from "../../domain/index.js";
-import { MIN_PRACTICAL_SHARE } from "../../planner/index.js";
+import type { Catalog } from "../content/index.js";
+import { METHOD_LABELS, METHODS, isPractical, type Curriculum } from "../domain/index.js";
+import { MIN_PRACTICAL_SHARE } from "../planner/index.js";
 
 const CHART_WIDTH = 600;
 

@@ -1,0 +1,129 @@
+import Handlebars from "handlebars";
+import { readFileSync, readdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Catalog } from "../content/index.js";
+import { METHOD_LABELS, type Curriculum, type Method, type Scenario } from "../domain/index.js";
+import { curriculumView } from "./curriculum-view.js";
+
+export type Paper = "a4" | "letter";
+export type Edition = "trainer" | "participant";
+
+/** Escapes text for a CSS string: everything but letters, digits and spaces becomes a hex escape, so no title can end the string or the style sheet. */
+export function cssString(text: string): string {
+  return [...text].map((ch) => (/[A-Za-z0-9 ]/.test(ch) ? ch : `\\${ch.codePointAt(0)!.toString(16).padStart(6, "0")}`)).join("");
+}
+
+function formatMinutes(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/**
+ * The print documents (templates/print): a private Handlebars instance whose templates are compiled once. Every
+ * value is written with `{{ }}` (escaped); the print CSS gets the course title through `cssString`.
+ */
+export class PrintDocuments {
+  private readonly hbs = Handlebars.create();
+  private readonly templates = new Map<string, Handlebars.TemplateDelegate>();
+
+  constructor(
+    private readonly catalog: Catalog,
+    templatesDir: string,
+  ) {
+    const printDir = join(templatesDir, "print");
+    this.hbs.registerHelper({
+      eq: (a: unknown, b: unknown) => a === b,
+      minutes: (m: number) => formatMinutes(m),
+      percent: (share: number) => `${Math.round(share * 100)}%`,
+      method: (m: Method) => METHOD_LABELS[m] ?? m,
+      join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ", ") : ""),
+      cssString: (text: unknown) => cssString(String(text ?? "")),
+    });
+    for (const file of readdirSync(join(printDir, "partials")).filter((f) => f.endsWith(".hbs"))) {
+      this.hbs.registerPartial(basename(file, ".hbs"), readFileSync(join(printDir, "partials", file), "utf8"));
+    }
+    for (const file of readdirSync(printDir).filter((f) => f.endsWith(".hbs"))) {
+      this.templates.set(basename(file, ".hbs"), this.hbs.compile(readFileSync(join(printDir, file), "utf8"), { strict: false }));
+    }
+  }
+
+  private render(name: string, data: object): string {
+    const template = this.templates.get(name);
+    if (!template) throw new Error(`no print template ${name}`);
+    return template(data);
+  }
+
+  private scenarioView(s: Scenario) {
+    return { ...s, checklistView: s.checklist.map((c) => ({ behaviour: c.behaviour, competency: this.catalog.competency(c.competency)?.name ?? c.competency })) };
+  }
+
+  /** What the syllabus and the guide share: the curriculum, programme, outcomes, coverage, levels and sources. */
+  private courseData(c: Curriculum, paper: Paper, documentLabel: string) {
+    const view = curriculumView(c, this.catalog);
+    const sessionNumber = new Map(c.sessions.map((s, i) => [s.id, i + 1]));
+    const outcomes = this.catalog.framework.domains
+      .map((d) => ({
+        number: d.number,
+        name: d.name,
+        competencies: d.general.flatMap((g) => g.specific).filter((sc) => c.coverage.covered.some((x) => x.competency === sc.id)),
+      }))
+      .filter((d) => d.competencies.length > 0);
+    const coverage = this.catalog.framework.domains.map((d) => {
+      const rows = d.general.flatMap((g) =>
+        g.specific.map((sc) => {
+          const introducedIn = c.sessions.filter((s) => s.introduces.includes(sc.id)).map((s) => sessionNumber.get(s.id));
+          const practisedIn = c.sessions.filter((s) => s.practises.includes(sc.id)).map((s) => sessionNumber.get(s.id));
+          return { code: sc.code, name: sc.name, core: sc.core, introducedIn, practisedIn, gap: introducedIn.length + practisedIn.length === 0 };
+        }),
+      );
+      return { number: d.number, name: d.name, rows, covered: rows.filter((r) => !r.gap).length, total: rows.length };
+    });
+    const levels = c.spec.tiers.map((id) => this.catalog.tier(id)!).map((t) => ({ level: t.level, name: t.name, description: t.description, role: t.peerSupporterRole.description }));
+    // Cite what this course rests on: the framework, the programme, and the sessions' and scenarios' sources.
+    const cited = new Set<string>([...this.catalog.framework.sources, ...this.catalog.programme.sources]);
+    for (const s of c.sessions) {
+      for (const id of this.catalog.session(s.templateId)?.sources ?? []) cited.add(id);
+      for (const scenarioId of s.scenarioIds) for (const id of this.catalog.scenario(scenarioId)?.sources ?? []) cited.add(id);
+    }
+    const sources = this.catalog.sources.filter((s) => cited.has(s.id));
+    return { c: view, programme: this.catalog.programme, outcomes, coverage, levels, sources, paper, documentLabel, runningTitle: c.title };
+  }
+
+  /** The participant syllabus: the exact HTML the PDF is printed from. */
+  syllabus(c: Curriculum, paper: Paper = "a4"): string {
+    return this.render("syllabus", this.courseData(c, paper, "Participant syllabus"));
+  }
+
+  /** The facilitator guide: the syllabus plus timing, DO/SAY notes, scenarios in full and a preparation checklist. */
+  facilitatorGuide(c: Curriculum, paper: Paper = "a4"): string {
+    const data = this.courseData(c, paper, "Facilitator guide");
+    const sessions = data.c.sessions.map((s) => {
+      const template = this.catalog.session(s.templateId);
+      const scenario = s.scenarioIds[0] ? this.catalog.scenario(s.scenarioIds[0]) : undefined;
+      return { ...s, planMinutes: template?.minutes.default, debrief: template?.debrief, scenarioFull: scenario && this.scenarioView(scenario) };
+    });
+    return this.render("facilitator-guide", { ...data, c: { ...data.c, sessions } });
+  }
+
+  /** A sector's scenario pack: the trainer edition in full, or the participant edition as one role card a page. */
+  scenarioPack(sector: string, scenarios: readonly Scenario[], edition: Edition, paper: Paper = "a4", filterLabel?: string): string {
+    const sectorName = this.catalog.sector(sector)?.name ?? sector;
+    const editionLabel = edition === "trainer" ? "Trainer edition" : "Participant edition";
+    const cards = scenarios.flatMap((s) =>
+      s.roles.map((role) => ({ scenarioTitle: s.title, method: s.method, setting: s.setting, role, opening: s.opening.role === role.id ? s.opening.line : undefined })),
+    );
+    return this.render("scenario-pack", {
+      sectorName,
+      editionLabel,
+      trainer: edition === "trainer",
+      scenarios: scenarios.map((s) => this.scenarioView(s)),
+      cards,
+      filterLabel,
+      paper,
+      documentLabel: `${sectorName} scenario pack, ${editionLabel.toLowerCase()}`,
+      runningTitle: `${sectorName} scenario pack`,
+    });
+  }
+}

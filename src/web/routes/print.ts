@@ -1,0 +1,114 @@
+import { Router, type Response } from "express";
+import { z } from "zod";
+import type { Catalog } from "../../content/index.js";
+import type { Curriculum } from "../../domain/index.js";
+import { RendererBusyError, RenderTimeoutError, type PdfRequest } from "../../render/pdf-renderer.js";
+import type { PrintDocuments } from "../../render/print-documents.js";
+import type { CurriculumRepository } from "../../store/index.js";
+import { busy, HttpError, notFound } from "../http-error.js";
+import { parsedInput, validate } from "../validate.js";
+import { curriculumId } from "./curricula.js";
+
+/** Renders PDFs; the app works without one (the PDF routes then answer 503). */
+export interface PdfService {
+  render(request: PdfRequest): Promise<Buffer>;
+}
+
+export interface PrintDeps {
+  catalog: Catalog;
+  store: CurriculumRepository;
+  documents: PrintDocuments;
+  pdf?: PdfService;
+}
+
+const paperQuery = z.object({ paper: z.enum(["a4", "letter"], { error: "must be a4 or letter" }).default("a4") });
+
+/** The print HTML carries its own inline style sheet and no script: allow exactly that. */
+const PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** A file name from a title: ASCII letters and digits only. */
+function fileName(prefix: string, title: string): string {
+  const slug = title.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60).toLowerCase();
+  return `${prefix}${slug ? `-${slug}` : ""}.pdf`;
+}
+
+/** PDF and print-HTML routes: syllabus, facilitator guide, scenario packs. */
+export function printRoutes(deps: PrintDeps): Router {
+  const router = Router();
+  const { catalog, store, documents } = deps;
+
+  const load = async (params: unknown): Promise<Curriculum> => {
+    const c = await store.get(curriculumId(params));
+    if (!c) throw notFound("The curriculum");
+    return c;
+  };
+
+  const sendPdf = async (res: Response, html: string, paper: "a4" | "letter", name: string) => {
+    if (!deps.pdf) throw new HttpError(503, "pdf_unavailable", "PDF rendering is not available on this server.");
+    let pdf: Buffer;
+    try {
+      pdf = await deps.pdf.render({ html, paper });
+    } catch (error) {
+      if (error instanceof RendererBusyError) throw busy("The PDF renderer is busy; try again in a moment.", error.retryAfterSeconds);
+      if (error instanceof RenderTimeoutError) throw busy(error.message, 5);
+      throw error;
+    }
+    res.type("application/pdf").set("Content-Disposition", `inline; filename="${name}"`).send(pdf);
+  };
+
+  const sendHtml = (res: Response, html: string) => {
+    res.set("Content-Security-Policy", PRINT_CSP).type("text/html").send(html);
+  };
+
+  router.get("/curricula/:id/syllabus.html", validate("query", paperQuery), async (req, res) => {
+    const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
+    sendHtml(res, documents.syllabus(await load(req.params), paper));
+  });
+
+  router.get("/curricula/:id/syllabus.pdf", validate("query", paperQuery), async (req, res) => {
+    const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
+    const c = await load(req.params);
+    await sendPdf(res, documents.syllabus(c, paper), paper, fileName("syllabus", c.title));
+  });
+
+  router.get("/curricula/:id/facilitator-guide.html", validate("query", paperQuery), async (req, res) => {
+    const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
+    sendHtml(res, documents.facilitatorGuide(await load(req.params), paper));
+  });
+
+  router.get("/curricula/:id/facilitator-guide.pdf", validate("query", paperQuery), async (req, res) => {
+    const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
+    const c = await load(req.params);
+    await sendPdf(res, documents.facilitatorGuide(c, paper), paper, fileName("facilitator-guide", c.title));
+  });
+
+  const packQuery = paperQuery.extend({
+    edition: z.enum(["trainer", "participant"], { error: "must be trainer or participant" }).default("trainer"),
+    tier: z
+      .string()
+      .refine((t) => catalog.ids.tiers.includes(t), `is not a known ERNST level; allowed: ${catalog.ids.tiers.join(", ")}`)
+      .optional(),
+    competency: z
+      .string()
+      .refine((c) => catalog.competency(c) !== undefined, "is not a known competency id (see GET /api/catalog)")
+      .optional(),
+  });
+
+  router.get("/scenario-packs/:file", validate("query", packQuery), async (req, res) => {
+    const match = /^([a-z0-9-]+)\.pdf$/.exec(String(req.params.file));
+    const sector = match && catalog.sector(match[1]!);
+    if (!sector) throw notFound(`The scenario pack (sectors: ${catalog.ids.sectors.join(", ")})`);
+    const { paper, edition, tier, competency } = parsedInput<z.infer<typeof packQuery>>(res.locals, "query");
+    const scenarios = catalog.scenarios.filter(
+      (s) =>
+        s.sector === sector.id &&
+        (!tier || s.tiers.includes(tier)) &&
+        (!competency || s.checklist.some((c) => c.competency === competency) || s.objectives.some((o) => o.competencies.includes(competency))),
+    );
+    if (scenarios.length === 0) throw notFound("A scenario matching these filters");
+    const filterLabel = [tier && `level: ${catalog.tier(tier)!.name}`, competency && `competency: ${catalog.competency(competency)!.name}`].filter(Boolean).join("; ");
+    await sendPdf(res, documents.scenarioPack(sector.id, scenarios, edition, paper, filterLabel || undefined), paper, fileName(`scenarios-${sector.id}-${edition}`, ""));
+  });
+
+  return router;
+}
