@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { readConfig } from "./config.js";
+import { join } from "node:path";
+import { projectRoot, readConfig } from "./config.js";
+import { PdfRenderer } from "./render/pdf-renderer.js";
+import { PrintDocuments } from "./render/print-documents.js";
+import { LowdbCurriculumRepository } from "./store/index.js";
 import { formatPath } from "./content/content-error.js";
 import { ContentError, loadCatalog } from "./content/index.js";
 import { courseSpecSchemaFor } from "./domain/index.js";
@@ -9,6 +13,10 @@ import { plan, PlanningError } from "./planner/index.js";
 
 const USAGE = `Usage:
   npm run cli -- generate --spec FILE [--out FILE]   plan a curriculum from a course spec (JSON); prints it when no --out
+  npm run cli -- export --id ID --pdf syllabus|guide --out FILE [--paper a4|letter]
+                                                     print a stored curriculum (from CURRICULA_DIR) as a PDF
+  npm run cli -- scenario-pack --sector SECTOR --out FILE [--edition trainer|participant] [--tier LEVEL]
+                               [--competency ID] [--paper a4|letter]
   npm run cli -- --help
 
 Course spec fields: title, sector, tiers, totalHours, practicalShare, startDate, days, dayStart, maxHoursPerDay,
@@ -63,11 +71,66 @@ async function generate(args: string[]): Promise<void> {
   );
 }
 
+/** Renders one document with a short-lived Chromium and writes it. */
+async function writePdf(html: string, paper: "a4" | "letter", out: string): Promise<void> {
+  const renderer = new PdfRenderer({ executablePath: readConfig().chromiumPath, concurrency: 1, maxQueue: 0 });
+  try {
+    const pdf = await renderer.render({ html, paper });
+    await writeFile(out, pdf);
+    console.log(`Wrote ${out} (${Math.round(pdf.length / 1024)} KiB).`);
+  } finally {
+    await renderer.close();
+  }
+}
+
+const paperOf = (value: string | undefined): "a4" | "letter" => {
+  if (value === undefined || value === "a4" || value === "letter") return value ?? "a4";
+  throw new CliError(`--paper must be a4 or letter, not "${value}".`, 2);
+};
+
+async function exportPdf(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { id: { type: "string" }, pdf: { type: "string" }, out: { type: "string" }, paper: { type: "string" } }, strict: true });
+  if (!values.id || !values.out || (values.pdf !== "syllabus" && values.pdf !== "guide")) throw new CliError(`export needs --id ID --pdf syllabus|guide --out FILE.\n\n${USAGE}`, 2);
+  const config = readConfig();
+  const catalog = await loadCatalog(config.contentDir);
+  const curriculum = await LowdbCurriculumRepository.readOne(config.curriculaDir, values.id);
+  if (!curriculum) throw new CliError(`No curriculum ${values.id} in ${config.curriculaDir}.`);
+  const documents = new PrintDocuments(catalog, join(projectRoot(), "templates"));
+  const paper = paperOf(values.paper);
+  await writePdf(values.pdf === "syllabus" ? documents.syllabus(curriculum, paper) : documents.facilitatorGuide(curriculum, paper), paper, values.out);
+}
+
+async function scenarioPack(args: string[]): Promise<void> {
+  const options = { sector: { type: "string" }, edition: { type: "string" }, tier: { type: "string" }, competency: { type: "string" }, out: { type: "string" }, paper: { type: "string" } } as const;
+  const { values } = parseArgs({ args, options, strict: true });
+  const catalog = await loadCatalog(readConfig().contentDir);
+  if (!values.sector || !values.out) throw new CliError(`scenario-pack needs --sector SECTOR --out FILE.\n\n${USAGE}`, 2);
+  if (!catalog.sector(values.sector)) throw new CliError(`Unknown sector "${values.sector}"; sectors: ${catalog.ids.sectors.join(", ")}.`);
+  const edition = values.edition ?? "trainer";
+  if (edition !== "trainer" && edition !== "participant") throw new CliError(`--edition must be trainer or participant, not "${edition}".`, 2);
+  if (values.tier && !catalog.tier(values.tier)) throw new CliError(`Unknown ERNST level "${values.tier}"; levels: ${catalog.ids.tiers.join(", ")}.`);
+  if (values.competency && !catalog.competency(values.competency)) throw new CliError(`Unknown competency "${values.competency}".`);
+  const scenarios = catalog.scenarios.filter(
+    (s) =>
+      s.sector === values.sector &&
+      (!values.tier || s.tiers.includes(values.tier)) &&
+      (!values.competency || s.checklist.some((c) => c.competency === values.competency) || s.objectives.some((o) => o.competencies.includes(values.competency!))),
+  );
+  if (scenarios.length === 0) throw new CliError("No scenario matches these filters.");
+  const paper = paperOf(values.paper);
+  const documents = new PrintDocuments(catalog, join(projectRoot(), "templates"));
+  await writePdf(documents.scenarioPack(values.sector, scenarios, edition, paper), paper, values.out);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "generate":
       return generate(rest);
+    case "export":
+      return exportPdf(rest);
+    case "scenario-pack":
+      return scenarioPack(rest);
     case undefined:
     case "--help":
     case "help":

@@ -85,9 +85,15 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
 
   /** Reads and validates one stored file; throws StoreCorruptError naming it when it is not a valid curriculum. */
   private async readValid(path: string): Promise<Curriculum> {
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      throw new StoreCorruptError(path, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    }
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(path, "utf8"));
+      json = JSON.parse(text);
     } catch (error) {
       throw new StoreCorruptError(path, `not valid JSON (${(error as Error).message})`);
     }
@@ -171,6 +177,21 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
       this.recent.delete(id);
       return true;
     });
+  }
+
+  /**
+   * Reads one curriculum from a store folder without taking the writer's lock, for the CLI while a server runs:
+   * files are replaced whole by rename, so a reader never sees half a write.
+   */
+  static async readOne(dir: string, id: string): Promise<Curriculum | undefined> {
+    if (!ID_PATTERN.test(id)) return undefined;
+    const reader = new LowdbCurriculumRepository(dir);
+    try {
+      return await reader.readValid(reader.file(id));
+    } catch (error) {
+      if (error instanceof StoreCorruptError && /ENOENT/.test(error.reason)) return undefined;
+      throw error;
+    }
   }
 
   /** Waits for writes in flight, then releases the lock. */

@@ -62,3 +62,48 @@ describe("npm run cli -- generate", () => {
     expect(cli("frobnicate").code).toBe(2);
   });
 });
+
+describe("npm run cli -- export and scenario-pack", () => {
+  test("when a stored curriculum is exported, then the PDF is written and reads back with its title", async () => {
+    const { LowdbCurriculumRepository } = await import("../../src/store/index.js");
+    const { realCatalog } = await import("../support/catalog.js");
+    const { sampleCurriculum } = await import("../support/sample-curriculum.js");
+    const { pdfText, qpdfCheck } = await import("../support/pdf-tools.js");
+    const storeDir = join(dir, "store-for-export");
+    const store = await LowdbCurriculumRepository.open(storeDir);
+    const c = sampleCurriculum(await realCatalog(), { title: "Exported depot course" });
+    await store.create(c);
+    await store.close();
+    const out = join(dir, "guide.pdf");
+    const result = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli.js"), "export", "--id", c.id, "--pdf", "guide", "--out", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CURRICULA_DIR: storeDir },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const pdf = await readFile(out);
+    expect(qpdfCheck(pdf).ok).toBe(true);
+    expect(pdfText(pdf)).toContain("Exported depot course");
+    expect(pdfText(pdf)).toContain("Preparation checklist");
+
+    const missing = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli.js"), "export", "--id", "00000000-0000-4000-8000-000000000000", "--pdf", "syllabus", "--out", out], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CURRICULA_DIR: storeDir },
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/No curriculum 00000000/);
+  }, 60_000);
+
+  test("when a participant scenario pack is asked for, then it is written without facilitator material", async () => {
+    const { pdfText } = await import("../support/pdf-tools.js");
+    const out = join(dir, "police-cards.pdf");
+    const run = cli("scenario-pack", "--sector", "police", "--edition", "participant", "--out", out);
+    expect(run.code).toBe(0);
+    const text = pdfText(await readFile(out));
+    expect(text).toContain("Your brief");
+    expect(text).not.toContain("Observer checklist");
+    expect(cli("scenario-pack", "--sector", "aviation", "--out", out).err).toMatch(/Unknown sector "aviation"/);
+  }, 60_000);
+});

@@ -48,6 +48,7 @@ export function libraryPages(catalog: Catalog): Router {
       items,
       sectors: catalog.sectors.map((s) => ({ id: s.id, name: s.name, selected: s.id === sector })),
       tiers: catalog.tiers.map((t) => ({ id: t.id, name: t.name, selected: t.id === tier })),
+      tierQuery: tier,
       competencies: catalog.competencies.map((c) => ({ id: c.id, name: `${c.code} ${c.name}`, selected: c.id === competency })),
     });
   });
