@@ -1,4 +1,4 @@
-import puppeteer, { type Browser, type HTTPRequest, type PaperFormat } from "puppeteer";
+import puppeteer, { type Browser, type HTTPRequest, type Page, type PaperFormat } from "puppeteer";
 
 /** The queue is full: the caller should answer 503 with Retry-After. */
 export class RendererBusyError extends Error {
@@ -52,6 +52,8 @@ interface Generation {
   active: number;
   rendered: number;
   retired: boolean;
+  /** Fresh, locked-down blank pages made ahead of time; each serves exactly one document. */
+  spares: Promise<Page>[];
 }
 
 /** Only the page itself and inline data may load: a document can never fetch from the network or read a file. */
@@ -123,8 +125,9 @@ export class PdfRenderer {
 
   private async launch(): Promise<Generation> {
     const browser = await puppeteer.launch({ executablePath: this.options.executablePath, headless: true, args: chromiumArgs() });
-    const generation: Generation = { browser, active: 0, rendered: 0, retired: false };
+    const generation: Generation = { browser, active: 0, rendered: 0, retired: false, spares: [] };
     this.generations.add(generation);
+    this.refill(generation);
     browser.on("disconnected", () => {
       this.generations.delete(generation);
       if (this.current === generation) this.current = undefined;
@@ -149,18 +152,49 @@ export class PdfRenderer {
     return this.launching;
   }
 
+  /** A new blank page with JavaScript off and every request but about:blank and data: blocked. */
+  private async lockedDownPage(generation: Generation): Promise<Page> {
+    const page = await generation.browser.newPage();
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+    page.on("request", allowOnlyInline);
+    return page;
+  }
+
+  /**
+   * Keeps up to `concurrency` fresh pages ready, so opening a page (about a fifth of a document's time) is not on
+   * the request's path. Pages are still never reused: each one prints one document and is closed.
+   */
+  private refill(generation: Generation): void {
+    while (!generation.retired && generation.browser.connected && generation.spares.length < this.concurrency) {
+      const page = this.lockedDownPage(generation);
+      page.catch(() => undefined);
+      generation.spares.push(page);
+    }
+  }
+
+  private async takePage(generation: Generation): Promise<Page> {
+    const spare = generation.spares.shift();
+    if (spare) {
+      try {
+        return await spare;
+      } catch {
+        // The spare died with its browser or failed to open: make one now.
+      }
+    }
+    return this.lockedDownPage(generation);
+  }
+
   private async renderNow(request: PdfRequest): Promise<Buffer> {
     const generation = await this.generation();
     generation.active += 1;
     generation.rendered += 1;
     if (generation.rendered >= this.recycleAfter) generation.retired = true;
-    const page = await generation.browser.newPage();
+    let page: Page | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       const work = (async () => {
-        await page.setJavaScriptEnabled(false);
-        await page.setRequestInterception(true);
-        page.on("request", allowOnlyInline);
+        page = await this.takePage(generation);
         await page.setContent(request.html, { waitUntil: "load", timeout: this.timeoutMs });
         const format: PaperFormat = request.paper === "letter" ? "letter" : "a4";
         return page.pdf({ format, printBackground: true, tagged: true, outline: true, preferCSSPageSize: true, timeout: this.timeoutMs });
@@ -171,16 +205,23 @@ export class PdfRenderer {
       return Buffer.from(await Promise.race([work, timeout]));
     } finally {
       clearTimeout(timer);
-      await page.close().catch(() => undefined);
-      generation.active -= 1;
-      if (generation.retired && generation.active === 0) await generation.browser.close().catch(() => undefined);
+      // Closing the page and preparing the next one happen after the answer, not before it.
+      const used = page as Page | undefined;
+      void (used ? used.close() : Promise.resolve())
+        .catch(() => undefined)
+        .then(async () => {
+          generation.active -= 1;
+          if (generation.retired && generation.active === 0) await generation.browser.close().catch(() => undefined);
+          else this.refill(generation);
+        });
     }
   }
 
   /** Waits for documents in flight, then closes every Chromium it started. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.active > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const busy = () => this.active > 0 || [...this.generations].some((g) => g.active > 0);
+    while (busy()) await new Promise((resolve) => setTimeout(resolve, 20));
     await this.launching?.catch(() => undefined);
     await Promise.all([...this.generations].map((g) => g.browser.close().catch(() => undefined)));
     this.generations.clear();

@@ -63,13 +63,6 @@ export class PrintDocuments {
   private courseData(c: Curriculum, paper: Paper, documentLabel: string) {
     const view = curriculumView(c, this.catalog);
     const sessionNumber = new Map(c.sessions.map((s, i) => [s.id, i + 1]));
-    const outcomes = this.catalog.framework.domains
-      .map((d) => ({
-        number: d.number,
-        name: d.name,
-        competencies: d.general.flatMap((g) => g.specific).filter((sc) => c.coverage.covered.some((x) => x.competency === sc.id)),
-      }))
-      .filter((d) => d.competencies.length > 0);
     const coverage = this.catalog.framework.domains.map((d) => {
       const rows = d.general.flatMap((g) =>
         g.specific.map((sc) => {
@@ -78,7 +71,8 @@ export class PrintDocuments {
           return { code: sc.code, name: sc.name, core: sc.core, introducedIn, practisedIn, gap: introducedIn.length + practisedIn.length === 0 };
         }),
       );
-      return { number: d.number, name: d.name, rows, covered: rows.filter((r) => !r.gap).length, total: rows.length };
+      const coveredRows = rows.filter((r) => !r.gap);
+      return { number: d.number, name: d.name, coveredRows, gaps: rows.filter((r) => r.gap).map((r) => `${r.code} ${r.name}`), covered: coveredRows.length, total: rows.length };
     });
     const levels = c.spec.tiers.map((id) => this.catalog.tier(id)!).map((t) => ({ level: t.level, name: t.name, description: t.description, role: t.peerSupporterRole.description }));
     // Cite what this course rests on: the framework, the programme, and the sessions' and scenarios' sources.
@@ -88,7 +82,7 @@ export class PrintDocuments {
       for (const scenarioId of s.scenarioIds) for (const id of this.catalog.scenario(scenarioId)?.sources ?? []) cited.add(id);
     }
     const sources = this.catalog.sources.filter((s) => cited.has(s.id));
-    return { c: view, programme: this.catalog.programme, outcomes, coverage, levels, sources, paper, documentLabel, runningTitle: c.title };
+    return { c: view, programme: this.catalog.programme, coverage, levels, sources, paper, documentLabel, runningTitle: c.title };
   }
 
   /** The participant syllabus: the exact HTML the PDF is printed from. */

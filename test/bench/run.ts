@@ -1,9 +1,10 @@
 import { benchHttp } from "./http.bench.js";
+import { benchPdf } from "./pdf.bench.js";
 import { benchPlan } from "./plan.bench.js";
 import { benchStore } from "./store.bench.js";
 
-/** npm run bench [-- name ...]: runs the benchmarks (all, or those named: plan, store, http). */
-const benches: Record<string, () => Promise<void>> = { plan: () => benchPlan(), store: () => benchStore(), http: () => benchHttp() };
+/** npm run bench [-- name ...]: runs the benchmarks (all, or those named: plan, store, http, pdf). */
+const benches: Record<string, () => Promise<void>> = { plan: () => benchPlan(), store: () => benchStore(), http: () => benchHttp(), pdf: () => benchPdf() };
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(benches)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;

@@ -65,7 +65,7 @@ describe("the participant syllabus", () => {
     expect(text).toContain("Custody suite peer supporters");
     for (const s of course.sessions) expect(text).toContain(flat(s.title));
     for (const id of course.sessions.flatMap((s) => s.scenarioIds)) expect(text).toContain(flat(catalog.scenario(id)!.title));
-    for (const heading of ["Learning outcomes", "Competency coverage", "ERNST support levels covered", "Schedule", "Assessment and certification", "Confidentiality and role-play participation", "Sources"]) {
+    for (const heading of ["Learning outcomes and competency coverage", "ERNST support levels covered", "Schedule", "Assessment and certification", "Confidentiality and role-play participation", "Sources"]) {
       expect(text).toContain(heading);
     }
     // Running header and page numbers come from @page margin boxes.

@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import puppeteer from "puppeteer";
+import { projectRoot, readConfig } from "../../src/config.js";
+import { loadCatalog } from "../../src/content/index.js";
+import { chromiumArgs, PdfRenderer } from "../../src/render/pdf-renderer.js";
+import { PrintDocuments } from "../../src/render/print-documents.js";
+import { LowdbCurriculumRepository } from "../../src/store/index.js";
+import { createApp } from "../../src/web/app.js";
+import { fmt, summary } from "./stats.js";
+
+/** Resident memory (MiB) of a process and all its descendants, from /proc. */
+function treeRssMiB(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let kib = 0;
+  const walk = (p: number) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, "utf8");
+      kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return kib / 1024;
+}
+
+async function fetchTimed(url: string): Promise<number> {
+  const start = performance.now();
+  const res = await fetch(url);
+  const body = await res.arrayBuffer();
+  if (res.status !== 200 || body.byteLength < 1000) throw new Error(`GET ${url}: ${res.status}`);
+  return performance.now() - start;
+}
+
+/**
+ * PDF rendering through HTTP against the floor (page.pdf of the same HTML on an already open page, in a separate
+ * browser), throughput with 8 concurrent clients, and Chromium's resident memory over 200 documents.
+ */
+export async function benchPdf(rounds = 15): Promise<void> {
+  const config = readConfig();
+  const catalog = await loadCatalog(config.contentDir);
+  const dir = await mkdtemp(join(tmpdir(), "bench-pdf-"));
+  const store = await LowdbCurriculumRepository.open(dir);
+  const renderer = new PdfRenderer({ executablePath: config.chromiumPath, concurrency: 2, maxQueue: 16, recycleAfter: 1_000_000 });
+  await renderer.start();
+  const app = createApp({ catalog, store, pdf: renderer, log: () => {} });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const documents = new PrintDocuments(catalog, join(projectRoot(), "templates"));
+
+  const ids: Record<string, string> = {};
+  for (const hours of [16, 40]) {
+    const res = await fetch(`${base}/api/curricula`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title: `Bench ${hours} h`, sector: "healthcare", tiers: ["self-care", "professional-support"], totalHours: hours, startDate: "2027-01-04", maxHoursPerDay: 8 }),
+    });
+    ids[hours] = ((await res.json()) as { id: string }).id;
+  }
+
+  // The floor: the same HTML, already loaded in an open page, printed again and again.
+  const floorBrowser = await puppeteer.launch({ executablePath: config.chromiumPath, headless: true, args: chromiumArgs() });
+  console.log(`PDF: ${rounds} documents per size, sequential, after warm-up (Node ${process.version})`);
+  console.log("syllabus  pages  floor median ms  HTTP median ms  HTTP p95 ms  ratio");
+  for (const hours of [16, 40]) {
+    const curriculum = (await store.get(ids[hours]!))!;
+    const html = documents.syllabus(curriculum, "a4");
+    const page = await floorBrowser.newPage();
+    await page.setJavaScriptEnabled(false);
+    await page.setContent(html, { waitUntil: "load" });
+    const floor: number[] = [];
+    const http: number[] = [];
+    let pages = 0;
+    for (let i = 0; i < 3; i++) {
+      await page.pdf({ format: "a4", printBackground: true, tagged: true, outline: true, preferCSSPageSize: true });
+      await fetchTimed(`${base}/curricula/${ids[hours]}/syllabus.pdf`);
+    }
+    for (let i = 0; i < rounds; i++) {
+      const start = performance.now();
+      const pdf = await page.pdf({ format: "a4", printBackground: true, tagged: true, outline: true, preferCSSPageSize: true });
+      floor.push(performance.now() - start);
+      pages = (Buffer.from(pdf).toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+      http.push(await fetchTimed(`${base}/curricula/${ids[hours]}/syllabus.pdf`));
+    }
+    await page.close();
+    const f = summary(floor);
+    const h = summary(http);
+    console.log(`${String(hours).padStart(5)} h  ${String(pages).padStart(5)}  ${fmt(f.median, 0).padStart(15)}  ${fmt(h.median, 0).padStart(14)}  ${fmt(h.p95, 0).padStart(11)}  ${fmt(h.median / f.median).padStart(5)}`);
+  }
+  await floorBrowser.close();
+
+  // Throughput: 8 clients asking for the 16-hour syllabus back to back for 10 seconds.
+  const url16 = `${base}/curricula/${ids[16]}/syllabus.pdf`;
+  let done = 0;
+  const until = performance.now() + 10_000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (performance.now() < until) {
+        await fetchTimed(url16);
+        done += 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`throughput, 8 concurrent clients, 16 h syllabus: ${done} documents in ${fmt(seconds, 1)} s = ${fmt(done / seconds)} documents/s`);
+
+  // Memory: Chromium's resident set (all its processes) every 50 documents up to 200.
+  const pid = renderer.browserPid()!;
+  const series = [`0: ${fmt(treeRssMiB(pid), 0)} MiB`];
+  for (let n = 1; n <= 200; n++) {
+    await fetchTimed(url16);
+    if (n % 50 === 0) series.push(`${n}: ${fmt(treeRssMiB(pid), 0)} MiB`);
+  }
+  console.log(`Chromium resident memory after N more documents (same browser): ${series.join(", ")}`);
+
+  await new Promise((resolve) => server.close(resolve));
+  await renderer.close();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+}
