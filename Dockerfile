@@ -13,7 +13,7 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-liberation tini \
+ && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-liberation fonts-droid-fallback tini \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

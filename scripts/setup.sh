@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run setup: installs the Node dependencies, then the system packages the app and its tests use
-# (Debian's Chromium for PDFs and end-to-end tests, poppler-utils and qpdf to read PDFs back, fonts).
+# (Debian's Chromium for PDFs and end-to-end tests, poppler-utils and qpdf to read PDFs back, fonts for Latin, Greek,
+# Cyrillic and CJK text).
 # Idempotent: when everything is present it only runs `npm ci` (skipped if node_modules matches the lockfile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
+# Names on certificates may be in any script: a fallback font with Chinese, Japanese and Korean glyphs.
+[ -d /usr/share/fonts/truetype/droid ] || missing+=(fonts-droid-fallback)
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

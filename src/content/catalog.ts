@@ -3,7 +3,9 @@ import type {
   Domain,
   Framework,
   GeneralCompetency,
+  KitContent,
   Programme,
+  QuizItem,
   Scenario,
   Sector,
   SessionTemplate,
@@ -29,6 +31,10 @@ export interface Catalog {
   readonly framework: Framework;
   /** The programme around the sessions: audience, selection, rules, assessment, certification, preparation. */
   readonly programme: Programme;
+  /** Selection, assessment, supervision and evaluation material for the programme kit. */
+  readonly kit: KitContent;
+  /** Knowledge-quiz items, each tied to a specific competency. */
+  readonly quiz: readonly QuizItem[];
   readonly sources: readonly Source[];
   readonly tiers: readonly Tier[];
   readonly sectors: readonly Sector[];
@@ -50,6 +56,8 @@ export interface Catalog {
 export interface CatalogParts {
   framework: Framework;
   programme: Programme;
+  kit: KitContent;
+  quiz: QuizItem[];
   sources: Source[];
   tiers: Tier[];
   sectors: Sector[];
@@ -99,6 +107,8 @@ export function buildCatalog(parts: CatalogParts): Catalog {
   const catalog: Catalog = {
     framework: parts.framework,
     programme: parts.programme,
+    kit: parts.kit,
+    quiz: parts.quiz,
     sources: parts.sources,
     tiers,
     sectors: parts.sectors,

@@ -1,4 +1,4 @@
-import type { Framework, Programme, Scenario, Sector, SessionTemplate, Source, Tier } from "../domain/index.js";
+import type { Framework, KitContent, Programme, QuizItem, Scenario, Sector, SessionTemplate, Source, Tier } from "../domain/index.js";
 import type { ContentProblem } from "./content-error.js";
 import type { Parsed } from "./read-json.js";
 
@@ -6,6 +6,8 @@ export interface ParsedContent {
   sources: Parsed<{ sources: Source[] }>;
   framework: Parsed<Framework>;
   programme: Parsed<Programme>;
+  kit: Parsed<KitContent>;
+  quiz: Parsed<{ items: QuizItem[] }>[];
   tiers: Parsed<{ tiers: Tier[] }>;
   sectors: Parsed<Sector>[];
   sessions: Parsed<SessionTemplate>[];
@@ -113,6 +115,22 @@ export function checkReferences(content: ParsedContent): ContentProblem[] {
     ref(file, "sector", scenario.sector, sectorIds, "sector in sectors/");
     scenario.objectives.forEach((o, i) => refCompetencies(file, `objectives[${i}].competencies`, o.competencies));
     scenario.checklist.forEach((c, i) => ref(file, `checklist[${i}].competency`, c.competency, competencyIds, "specific competency in the framework"));
+  }
+  const { kit } = content;
+  const criteria = new Set(programme.value.selectionCriteria.map((c) => c.id));
+  refSources(kit.file, "sources", kit.value.sources);
+  kit.value.screening.questions.forEach((q, i) => ref(kit.file, `screening.questions[${i}].criterion`, q.criterion, criteria, "selection criterion in programme.json"));
+  kit.value.interview.questions.forEach((q, i) => refCompetencies(kit.file, `interview.questions[${i}].competencies`, q.competencies));
+  kit.value.evaluation.levels.forEach((l, i) => l.instruments.forEach((inst, j) => refSources(kit.file, `evaluation.levels[${i}].instruments[${j}].sources`, inst.sources)));
+  const levelNumbers = kit.value.evaluation.levels.map((l) => l.level).sort().join(",");
+  if (levelNumbers !== "1,2,3,4") problems.push({ file: kit.file, path: "evaluation.levels", message: "must hold Kirkpatrick levels 1, 2, 3 and 4 once each" });
+
+  checkUnique(content.quiz.flatMap((f) => f.value.items.map((item, i) => ({ id: item.id, file: f.file, path: `items[${i}].id` }))), "quiz item", problems);
+  for (const { file, value } of content.quiz) {
+    value.items.forEach((item, i) => {
+      ref(file, `items[${i}].competency`, item.competency, competencyIds, "specific competency in the framework");
+      refSources(file, `items[${i}].sources`, item.sources);
+    });
   }
   return problems;
 }

@@ -9,3 +9,4 @@ export * from "./session-template.js";
 export * from "./tier.js";
 export * from "./curriculum-edit.js";
 export * from "./programme.js";
+export * from "./kit.js";

@@ -3,10 +3,17 @@ import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Catalog } from "../content/index.js";
 import { METHOD_LABELS, type Curriculum, type Method, type Scenario } from "../domain/index.js";
+import { buildKit, type Kit } from "../kit/build-kit.js";
 import { curriculumView } from "./curriculum-view.js";
 
 export type Paper = "a4" | "letter";
 export type Edition = "trainer" | "participant";
+export type KitEdition = "facilitator" | "participant";
+
+/** The kit with each quiz answer as a letter, for print. */
+function printableKit(kit: Kit) {
+  return { ...kit, quiz: { items: kit.quiz.items.map((q) => ({ ...q, answerLetter: String.fromCharCode(65 + q.answer) })) } };
+}
 
 /** Escapes text for a CSS string: everything but letters, digits and spaces becomes a hex escape, so no title can end the string or the style sheet. */
 export function cssString(text: string): string {
@@ -98,7 +105,21 @@ export class PrintDocuments {
       const scenario = s.scenarioIds[0] ? this.catalog.scenario(s.scenarioIds[0]) : undefined;
       return { ...s, planMinutes: template?.minutes.default, debrief: template?.debrief, scenarioFull: scenario && this.scenarioView(scenario) };
     });
-    return this.render("facilitator-guide", { ...data, c: { ...data.c, sessions } });
+    return this.render("facilitator-guide", { ...data, c: { ...data.c, sessions }, kit: printableKit(buildKit(c, this.catalog)), facilitator: true });
+  }
+
+  /** The programme kit on its own: the facilitator edition has answer keys, checklists, rubric and interview guide. */
+  kit(c: Curriculum, edition: KitEdition, paper: Paper = "a4"): string {
+    const label = edition === "facilitator" ? "Programme kit, facilitator edition" : "Programme kit, participant edition";
+    const data = this.courseData(c, paper, label);
+    return this.render("kit", { ...data, kit: printableKit(buildKit(c, this.catalog)), facilitator: edition === "facilitator" });
+  }
+
+  /** One certificate a page, each name exactly as typed (escaped like all text). */
+  certificates(c: Curriculum, names: readonly string[], paper: Paper = "a4"): string {
+    const data = this.courseData(c, paper, "Certificates");
+    const rescueCodes = buildKit(c, this.catalog).certification.rescue.map((r) => r.code).join(", ");
+    return this.render("certificates", { ...data, names, rescueCodes });
   }
 
   /** A sector's scenario pack: the trainer edition in full, or the participant edition as one role card a page. */

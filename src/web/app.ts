@@ -59,8 +59,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(catalogRoutes(deps.catalog));
   app.use(scenarioRoutes(deps.catalog));
   app.use(curriculaRoutes(curricula));
-  app.use(printRoutes({ catalog: deps.catalog, store: deps.store, documents: new PrintDocuments(deps.catalog, templatesDir), pdf: deps.pdf }));
+  // After the CSRF check: the certificate form posts here.
   app.use(csrfProtection());
+  app.use(printRoutes({ catalog: deps.catalog, store: deps.store, documents: new PrintDocuments(deps.catalog, templatesDir), pdf: deps.pdf }));
   app.use(curriculumPages(curricula));
   app.use(libraryPages(deps.catalog));
 

@@ -163,3 +163,18 @@ describe("framework and scenario pages", () => {
     expect(res.headers["content-security-policy"]).toMatch(/form-action 'self'/);
   });
 });
+
+describe("the programme kit on the curriculum page", () => {
+  test("when a curriculum is opened, then its kit is summarised with links to the kit PDFs and a certificate form", async () => {
+    const { agent, token } = await session();
+    const created = await agent.post("/curricula").type("form").send(validForm(token)).expect(303);
+    const page = await agent.get(created.headers.location!).set("Accept", "text/html").expect(200);
+    expect(page.text).toContain("Programme kit");
+    expect(page.text).toMatch(/href="\/curricula\/[0-9a-f-]{36}\/kit\.pdf\?edition=participant"/);
+    expect(page.text).toMatch(/<textarea id="cert-names" name="names"/);
+    // Without a PDF renderer the certificate form answers 503, after the CSRF check and the name rules.
+    await agent.post(`${created.headers.location}/certificates`).type("form").send({ _csrf: token, names: "Ana\nBo" }).expect(503);
+    await agent.post(`${created.headers.location}/certificates`).type("form").send({ _csrf: token, names: "   " }).expect(400);
+    await agent.post(`${created.headers.location}/certificates`).type("form").send({ _csrf: "0".repeat(64), names: "Ana" }).expect(403);
+  });
+});

@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { curriculumEditSchema, type CourseSpec, type CurriculumEdit } from "../../domain/index.js";
 import { PlanningError } from "../../planner/index.js";
+import { buildKit } from "../../kit/build-kit.js";
 import { StaleVersionError } from "../../store/index.js";
 import { cloneCurriculum, createCurriculum, editCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
 import { conflict, notFound, unprocessable } from "../http-error.js";
@@ -43,6 +44,12 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
     const curriculum = await deps.store.get(curriculumId(req.params));
     if (!curriculum) throw notFound("The curriculum");
     res.json(curriculum);
+  });
+
+  router.get("/api/curricula/:id/kit", async (req, res) => {
+    const curriculum = await deps.store.get(curriculumId(req.params));
+    if (!curriculum) throw notFound("The curriculum");
+    res.json(buildKit(curriculum, deps.catalog));
   });
 
   router.put("/api/curricula/:id", requireJson, validate("body", curriculumEditSchema), async (req, res) => {

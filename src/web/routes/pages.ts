@@ -7,6 +7,7 @@ import { cloneCurriculum, createCurriculum, editCurriculum, type CurriculaDeps }
 import { defaultCourseForm, parseCourseForm, type CourseForm, type FieldErrors } from "../forms/course-form.js";
 import { parseEditForm } from "../forms/edit-form.js";
 import { notFound } from "../http-error.js";
+import { buildKit } from "../../kit/build-kit.js";
 import { curriculumView } from "../../render/curriculum-view.js";
 import { curriculumId } from "./curricula.js";
 import { WEEKDAYS } from "../../domain/index.js";
@@ -107,7 +108,7 @@ export function curriculumPages(deps: CurriculaDeps): Router {
 
   router.get("/curricula/:id", async (req, res) => {
     const c = await load(req.params);
-    res.render("curriculum", { ...curriculumView(c, catalog), title: c.title, pageTitle: c.title });
+    res.render("curriculum", { ...curriculumView(c, catalog), kit: buildKit(c, catalog), title: c.title, pageTitle: c.title });
   });
 
   router.get("/curricula/:id/edit", async (req, res) => {

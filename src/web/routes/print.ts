@@ -6,6 +6,7 @@ import { RendererBusyError, RenderTimeoutError, type PdfRequest } from "../../re
 import type { PrintDocuments } from "../../render/print-documents.js";
 import type { CurriculumRepository } from "../../store/index.js";
 import { busy, HttpError, notFound } from "../http-error.js";
+import { requireJson } from "../require-json.js";
 import { parsedInput, validate } from "../validate.js";
 import { curriculumId } from "./curricula.js";
 
@@ -20,6 +21,29 @@ export interface PrintDeps {
   documents: PrintDocuments;
   pdf?: PdfService;
 }
+
+/** A participant's name, kept exactly as typed: only empty names and control characters are refused. */
+const participantName = z
+  .string({ error: "must be a name" })
+  .max(200, "must be at most 200 characters")
+  .refine((n) => n.trim().length > 0, "must not be empty")
+  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "must not contain control characters");
+
+export const certificateRequestSchema = z.strictObject({
+  participants: z.array(participantName).min(1, "must name at least one participant").max(500, "must name at most 500 participants"),
+  paper: z.enum(["a4", "letter"], { error: "must be a4 or letter" }).default("a4"),
+});
+type CertificateRequest = z.infer<typeof certificateRequestSchema>;
+
+/** The web form: one name per line in a text area. */
+const certificateFormSchema = z
+  .object({ names: z.string({ error: "must list the participants, one per line" }), paper: z.enum(["a4", "letter"]).default("a4") })
+  .transform((form, ctx) => {
+    const result = certificateRequestSchema.safeParse({ participants: form.names.split(/\r?\n/).filter((n) => n.trim().length > 0), paper: form.paper });
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue({ code: "custom", path: ["names", ...issue.path.slice(1)], message: issue.message });
+    return z.NEVER;
+  });
 
 const paperQuery = z.object({ paper: z.enum(["a4", "letter"], { error: "must be a4 or letter" }).default("a4") });
 
@@ -80,6 +104,25 @@ export function printRoutes(deps: PrintDeps): Router {
     const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
     const c = await load(req.params);
     await sendPdf(res, documents.facilitatorGuide(c, paper), paper, fileName("facilitator-guide", c.title));
+  });
+
+  const kitQuery = paperQuery.extend({ edition: z.enum(["facilitator", "participant"], { error: "must be facilitator or participant" }).default("facilitator") });
+  router.get("/curricula/:id/kit.pdf", validate("query", kitQuery), async (req, res) => {
+    const { paper, edition } = parsedInput<z.infer<typeof kitQuery>>(res.locals, "query");
+    const c = await load(req.params);
+    await sendPdf(res, documents.kit(c, edition, paper), paper, fileName(`kit-${edition}`, c.title));
+  });
+
+  router.post("/api/curricula/:id/certificates", requireJson, validate("body", certificateRequestSchema), async (req, res) => {
+    const { participants, paper } = parsedInput<CertificateRequest>(res.locals, "body");
+    const c = await load(req.params);
+    await sendPdf(res, documents.certificates(c, participants, paper), paper, fileName("certificates", c.title));
+  });
+
+  router.post("/curricula/:id/certificates", validate("body", certificateFormSchema), async (req, res) => {
+    const { participants, paper } = parsedInput<CertificateRequest>(res.locals, "body");
+    const c = await load(req.params);
+    await sendPdf(res, documents.certificates(c, participants, paper), paper, fileName("certificates", c.title));
   });
 
   const packQuery = paperQuery.extend({
