@@ -27,6 +27,7 @@ const participantName = z
   .string({ error: "must be a name" })
   .max(200, "must be at most 200 characters")
   .refine((n) => n.trim().length > 0, "must not be empty")
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point of this rule
   .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "must not contain control characters");
 
 export const certificateRequestSchema = z.strictObject({
