@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Catalog } from "../../content/index.js";
 import type { Curriculum } from "../../domain/index.js";
 import { RendererBusyError, RenderTimeoutError, type PdfRequest } from "../../render/pdf-renderer.js";
-import type { PrintDocuments } from "../../render/print-documents.js";
+import type { Paper, PrintDocuments } from "../../render/print-documents.js";
 import type { CurriculumRepository } from "../../store/index.js";
 import { busy, HttpError, notFound } from "../http-error.js";
 import { requireJson } from "../require-json.js";
@@ -85,27 +85,22 @@ export function printRoutes(deps: PrintDeps): Router {
     res.set("Content-Security-Policy", PRINT_CSP).type("text/html").send(html);
   };
 
-  router.get("/curricula/:id/syllabus.html", validate("query", paperQuery), async (req, res) => {
-    const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
-    sendHtml(res, documents.syllabus(await load(req.params), paper));
-  });
-
-  router.get("/curricula/:id/syllabus.pdf", validate("query", paperQuery), async (req, res) => {
-    const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
-    const c = await load(req.params);
-    await sendPdf(res, documents.syllabus(c, paper), paper, fileName("syllabus", c.title));
-  });
-
-  router.get("/curricula/:id/facilitator-guide.html", validate("query", paperQuery), async (req, res) => {
-    const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
-    sendHtml(res, documents.facilitatorGuide(await load(req.params), paper));
-  });
-
-  router.get("/curricula/:id/facilitator-guide.pdf", validate("query", paperQuery), async (req, res) => {
-    const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
-    const c = await load(req.params);
-    await sendPdf(res, documents.facilitatorGuide(c, paper), paper, fileName("facilitator-guide", c.title));
-  });
+  // Each course document as its print HTML (exactly what the PDF is made from) and as a PDF.
+  const courseDocuments = [
+    { path: "syllabus", render: (c: Curriculum, paper: Paper) => documents.syllabus(c, paper) },
+    { path: "facilitator-guide", render: (c: Curriculum, paper: Paper) => documents.facilitatorGuide(c, paper) },
+  ];
+  for (const doc of courseDocuments) {
+    router.get(`/curricula/:id/${doc.path}.html`, validate("query", paperQuery), async (req, res) => {
+      const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
+      sendHtml(res, doc.render(await load(req.params), paper));
+    });
+    router.get(`/curricula/:id/${doc.path}.pdf`, validate("query", paperQuery), async (req, res) => {
+      const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
+      const c = await load(req.params);
+      await sendPdf(res, doc.render(c, paper), paper, fileName(doc.path, c.title));
+    });
+  }
 
   const kitQuery = paperQuery.extend({ edition: z.enum(["facilitator", "participant"], { error: "must be facilitator or participant" }).default("facilitator") });
   router.get("/curricula/:id/kit.pdf", validate("query", kitQuery), async (req, res) => {
@@ -114,17 +109,14 @@ export function printRoutes(deps: PrintDeps): Router {
     await sendPdf(res, documents.kit(c, edition, paper), paper, fileName(`kit-${edition}`, c.title));
   });
 
-  router.post("/api/curricula/:id/certificates", requireJson, validate("body", certificateRequestSchema), async (req, res) => {
-    const { participants, paper } = parsedInput<CertificateRequest>(res.locals, "body");
-    const c = await load(req.params);
-    await sendPdf(res, documents.certificates(c, participants, paper), paper, fileName("certificates", c.title));
-  });
-
-  router.post("/curricula/:id/certificates", validate("body", certificateFormSchema), async (req, res) => {
-    const { participants, paper } = parsedInput<CertificateRequest>(res.locals, "body");
-    const c = await load(req.params);
-    await sendPdf(res, documents.certificates(c, participants, paper), paper, fileName("certificates", c.title));
-  });
+  // The same certificates from the JSON API and from the curriculum page's form (names one per line).
+  for (const [path, schema] of [["/api/curricula/:id/certificates", certificateRequestSchema], ["/curricula/:id/certificates", certificateFormSchema]] as const) {
+    router.post(path, ...(path.startsWith("/api/") ? [requireJson] : []), validate("body", schema), async (req, res) => {
+      const { participants, paper } = parsedInput<CertificateRequest>(res.locals, "body");
+      const c = await load(req.params);
+      await sendPdf(res, documents.certificates(c, participants, paper), paper, fileName("certificates", c.title));
+    });
+  }
 
   const packQuery = paperQuery.extend({
     edition: z.enum(["trainer", "participant"], { error: "must be trainer or participant" }).default("trainer"),

@@ -63,13 +63,18 @@ describe("the embedded lowdb store", () => {
     await store.close();
   }, 60_000);
 
-  test("when a stored file is corrupt, then opening the store fails naming it, and the file is left as it was", async () => {
+  /** A closed store in a new `dir` holding one curriculum; returns it and its file. */
+  async function storeWithOne() {
     dir = await mkdtemp(join(tmpdir(), "store-"));
     const store = await LowdbCurriculumRepository.open(dir);
     const c = sampleCurriculum(catalog);
     await store.create(c);
     await store.close();
-    const file = join(dir, "store", `${c.id}.json`);
+    return { c, file: join(dir, "store", `${c.id}.json`) };
+  }
+
+  test("when a stored file is corrupt, then opening the store fails naming it, and the file is left as it was", async () => {
+    const { c, file } = await storeWithOne();
     const broken = (await readFile(file, "utf8")).slice(0, 500);
     await writeFile(file, broken);
 
@@ -81,12 +86,7 @@ describe("the embedded lowdb store", () => {
   });
 
   test("when a stored file holds something other than a curriculum, then the message names the field", async () => {
-    dir = await mkdtemp(join(tmpdir(), "store-"));
-    const store = await LowdbCurriculumRepository.open(dir);
-    const c = sampleCurriculum(catalog);
-    await store.create(c);
-    await store.close();
-    const file = join(dir, "store", `${c.id}.json`);
+    const { c, file } = await storeWithOne();
     await writeFile(file, JSON.stringify({ ...c, version: "two" }));
     await expect(LowdbCurriculumRepository.open(dir)).rejects.toThrow(/is corrupt: version: /);
   });
