@@ -8,7 +8,7 @@ import { PrintDocuments } from "./render/print-documents.js";
 import { LowdbCurriculumRepository } from "./store/index.js";
 import { formatPath } from "./content/content-error.js";
 import { ContentError, loadCatalog } from "./content/index.js";
-import { courseSpecSchemaFor } from "./domain/index.js";
+import { courseSpecSchemaFor, matchesScenarioFilter } from "./domain/index.js";
 import { plan, PlanningError } from "./planner/index.js";
 
 const USAGE = `Usage:
@@ -110,12 +110,7 @@ async function scenarioPack(args: string[]): Promise<void> {
   if (edition !== "trainer" && edition !== "participant") throw new CliError(`--edition must be trainer or participant, not "${edition}".`, 2);
   if (values.tier && !catalog.tier(values.tier)) throw new CliError(`Unknown ERNST level "${values.tier}"; levels: ${catalog.ids.tiers.join(", ")}.`);
   if (values.competency && !catalog.competency(values.competency)) throw new CliError(`Unknown competency "${values.competency}".`);
-  const scenarios = catalog.scenarios.filter(
-    (s) =>
-      s.sector === values.sector &&
-      (!values.tier || s.tiers.includes(values.tier)) &&
-      (!values.competency || s.checklist.some((c) => c.competency === values.competency) || s.objectives.some((o) => o.competencies.includes(values.competency!))),
-  );
+  const scenarios = catalog.scenarios.filter((s) => matchesScenarioFilter(s, { sector: values.sector, tier: values.tier, competency: values.competency }));
   if (scenarios.length === 0) throw new CliError("No scenario matches these filters.");
   const paper = paperOf(values.paper);
   const documents = new PrintDocuments(catalog, join(projectRoot(), "templates"));

@@ -65,6 +65,23 @@ export const scenarioSchema = z
   });
 export type Scenario = z.infer<typeof scenarioSchema>;
 
+/** Easier first: the order scenarios are offered and practised in. */
+export const DIFFICULTY_RANK: Readonly<Record<Difficulty, number>> = { introductory: 0, intermediate: 1, advanced: 2 };
+
+/** The competencies a scenario practises: those its objectives and observer checklist name. */
+export function scenarioCompetencies(s: Pick<Scenario, "objectives" | "checklist">): string[] {
+  return [...new Set([...s.objectives.flatMap((o) => o.competencies), ...s.checklist.map((c) => c.competency)])];
+}
+
+/** The scenario library's filters (API, pages, packs, CLI): every given filter must match. */
+export function matchesScenarioFilter(s: Scenario, filter: { sector?: string; tier?: string; competency?: string }): boolean {
+  return (
+    (!filter.sector || s.sector === filter.sector) &&
+    (!filter.tier || s.tiers.includes(filter.tier)) &&
+    (!filter.competency || scenarioCompetencies(s).includes(filter.competency))
+  );
+}
+
 /** Total minutes a scenario takes: brief, play and debrief. */
 export function scenarioMinutes(s: Pick<Scenario, "minutes">): number {
   return s.minutes.brief + s.minutes.play + s.minutes.debrief;

@@ -1,5 +1,5 @@
 import type { Catalog } from "../content/index.js";
-import type { Curriculum, KitContent, Programme, QuizItem, Scenario } from "../domain/index.js";
+import { DIFFICULTY_RANK, scenarioCompetencies, type Curriculum, type KitContent, type Programme, type QuizItem, type Scenario } from "../domain/index.js";
 
 /** How many quiz items a course's knowledge quiz holds at most; core competencies get two each, others one. */
 export const QUIZ_MAX_ITEMS = 40;
@@ -39,8 +39,6 @@ export interface Kit {
   supervision: KitContent["supervision"];
   evaluation: KitContent["evaluation"];
 }
-
-const DIFFICULTY = { introductory: 0, intermediate: 1, advanced: 2 } as const;
 
 /** Observer checklists for every practical session: the scenario's behaviours, then those of the competencies practised. */
 function checklists(c: Curriculum, catalog: Catalog): Kit["checklists"] {
@@ -82,12 +80,12 @@ function quiz(c: Curriculum, catalog: Catalog): Kit["quiz"] {
 function practicalAssessment(c: Curriculum, catalog: Catalog): Kit["practicalAssessment"] {
   const used = new Set(c.sessions.flatMap((s) => s.scenarioIds));
   const candidates = catalog.scenarios.filter((s) => s.sector === c.spec.sector && s.tiers.includes("peer-support"));
-  const rank = (s: Scenario) => [used.has(s.id) ? 1 : 0, -DIFFICULTY[s.difficulty], s.method === "role-play" ? 0 : 1];
+  const rank = (s: Scenario) => [used.has(s.id) ? 1 : 0, -DIFFICULTY_RANK[s.difficulty], s.method === "role-play" ? 0 : 1];
   const station = [...(candidates.length > 0 ? candidates : catalog.scenarios.filter((s) => s.sector === c.spec.sector))].sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
     return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || a.id.localeCompare(b.id);
   })[0]!;
-  const ids = [...new Set([...station.objectives.flatMap((o) => o.competencies), ...station.checklist.map((i) => i.competency)])];
+  const ids = scenarioCompetencies(station);
   const rubric = ids.map((id) => {
     const competency = catalog.competency(id)!;
     const fromScenario = station.checklist.filter((i) => i.competency === id).map((i) => i.behaviour);

@@ -1,8 +1,7 @@
-import { isPractical } from "../domain/index.js";
+import { DIFFICULTY_RANK, isPractical } from "../domain/index.js";
 import type { Catalog } from "../content/index.js";
 import type { Pick } from "./pick.js";
 
-const DIFFICULTY_RANK = { introductory: 0, intermediate: 1, advanced: 2 } as const;
 const METHOD_RANK: Record<string, number> = { "role-play": 0, simulation: 1, "supervised-practice": 2 };
 
 /**

@@ -1,6 +1,8 @@
 import type { Catalog } from "../content/index.js";
 import {
+  DIFFICULTY_RANK,
   isPractical,
+  scenarioCompetencies,
   scenarioMinutes,
   type CourseSpec,
   type Scenario,
@@ -14,7 +16,6 @@ import type { Priorities } from "./weights.js";
 /** Methods that can run again in a long course with new material (a new case, a new scenario). */
 const REPEATABLE = new Set(["case-study", "discussion", "reflection", "role-play", "simulation", "supervised-practice"]);
 
-const DIFFICULTY_RANK = { introductory: 0, intermediate: 1, advanced: 2 } as const;
 
 /** The templates and scenarios a course may use: its sector's (or all-sector ones) at the levels it covers. */
 export interface Pool {
@@ -53,7 +54,7 @@ export function buildPool(spec: CourseSpec, catalog: Catalog): Pool {
     practical: content.filter((t) => isPractical(t.method)),
     scenarios,
     scenarioCompetencies: new Map(
-      scenarios.map((s) => [s.id, [...new Set([...s.objectives.flatMap((o) => o.competencies), ...s.checklist.map((c) => c.competency)])]]),
+      scenarios.map((s) => [s.id, scenarioCompetencies(s)]),
     ),
   };
 }

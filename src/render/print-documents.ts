@@ -5,6 +5,7 @@ import type { Catalog } from "../content/index.js";
 import { METHOD_LABELS, type Curriculum, type Method, type Scenario } from "../domain/index.js";
 import { buildKit, type Kit } from "../kit/build-kit.js";
 import { curriculumView } from "./curriculum-view.js";
+import { formatMinutes } from "./format.js";
 
 export type Paper = "a4" | "letter";
 export type Edition = "trainer" | "participant";
@@ -18,13 +19,6 @@ function printableKit(kit: Kit) {
 /** Escapes text for a CSS string: everything but letters, digits and spaces becomes a hex escape, so no title can end the string or the style sheet. */
 export function cssString(text: string): string {
   return [...text].map((ch) => (/[A-Za-z0-9 ]/.test(ch) ? ch : `\\${ch.codePointAt(0)!.toString(16).padStart(6, "0")}`)).join("");
-}
-
-function formatMinutes(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (h === 0) return `${m} min`;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
 /**

@@ -2,14 +2,8 @@ import type { Express } from "express";
 import { engine } from "express-handlebars";
 import { join } from "node:path";
 import { METHOD_LABELS, type Method } from "../domain/index.js";
+import { formatMinutes } from "../render/format.js";
 
-/** "1 h 30 min" from minutes. */
-export function formatMinutes(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (h === 0) return `${m} min`;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
 
 /**
  * Handlebars for the pages: templates/layouts, templates/partials, templates/pages. Every value is written with

@@ -1,9 +1,9 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { Catalog } from "../../content/index.js";
+import { DIFFICULTY_RANK, matchesScenarioFilter } from "../../domain/index.js";
 import { notFound } from "../http-error.js";
 
-const DIFFICULTY = ["introductory", "intermediate", "advanced"] as const;
 
 /** /framework and /scenarios: the evidence the courses are built from, browsable. */
 export function libraryPages(catalog: Catalog): Router {
@@ -40,8 +40,8 @@ export function libraryPages(catalog: Catalog): Router {
     const tier = catalog.tier(query.tier ?? "")?.id;
     const competency = catalog.competency(query.competency ?? "")?.id;
     const items = catalog.scenarios
-      .filter((s) => (!sector || s.sector === sector) && (!tier || s.tiers.includes(tier)) && (!competency || s.checklist.some((c) => c.competency === competency) || s.objectives.some((o) => o.competencies.includes(competency))))
-      .sort((a, b) => a.sector.localeCompare(b.sector) || DIFFICULTY.indexOf(a.difficulty) - DIFFICULTY.indexOf(b.difficulty) || a.title.localeCompare(b.title))
+      .filter((s) => matchesScenarioFilter(s, { sector, tier, competency }))
+      .sort((a, b) => a.sector.localeCompare(b.sector) || DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty] || a.title.localeCompare(b.title))
       .map((s) => ({ ...s, sectorName: sectorName(s.sector), minutesTotal: s.minutes.brief + s.minutes.play + s.minutes.debrief }));
     res.render("scenarios", {
       title: "Scenario library",

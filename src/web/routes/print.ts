@@ -1,7 +1,7 @@
 import { Router, type Response } from "express";
 import { z } from "zod";
 import type { Catalog } from "../../content/index.js";
-import type { Curriculum } from "../../domain/index.js";
+import { matchesScenarioFilter, type Curriculum } from "../../domain/index.js";
 import { RendererBusyError, RenderTimeoutError, type PdfRequest } from "../../render/pdf-renderer.js";
 import type { Paper, PrintDocuments } from "../../render/print-documents.js";
 import type { CurriculumRepository } from "../../store/index.js";
@@ -135,12 +135,7 @@ export function printRoutes(deps: PrintDeps): Router {
     const sector = match && catalog.sector(match[1]!);
     if (!sector) throw notFound(`The scenario pack (sectors: ${catalog.ids.sectors.join(", ")})`);
     const { paper, edition, tier, competency } = parsedInput<z.infer<typeof packQuery>>(res.locals, "query");
-    const scenarios = catalog.scenarios.filter(
-      (s) =>
-        s.sector === sector.id &&
-        (!tier || s.tiers.includes(tier)) &&
-        (!competency || s.checklist.some((c) => c.competency === competency) || s.objectives.some((o) => o.competencies.includes(competency))),
-    );
+    const scenarios = catalog.scenarios.filter((s) => matchesScenarioFilter(s, { sector: sector.id, tier, competency }));
     if (scenarios.length === 0) throw notFound("A scenario matching these filters");
     const filterLabel = [tier && `level: ${catalog.tier(tier)!.name}`, competency && `competency: ${catalog.competency(competency)!.name}`].filter(Boolean).join("; ");
     await sendPdf(res, documents.scenarioPack(sector.id, scenarios, edition, paper, filterLabel || undefined), paper, fileName(`scenarios-${sector.id}-${edition}`, ""));

@@ -1,6 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { Catalog } from "../../content/index.js";
+import { matchesScenarioFilter } from "../../domain/index.js";
 import { parsedInput, validate } from "../validate.js";
 
 /** Builds the query schema from the catalog, so an unknown value is rejected with the values that exist. */
@@ -24,12 +25,7 @@ export function scenarioRoutes(catalog: Catalog): Router {
   const router = Router();
   router.get("/api/scenarios", validate("query", scenarioQuerySchema(catalog)), (_req, res) => {
     const { sector, tier, competency } = parsedInput<ScenarioQuery>(res.locals, "query");
-    const items = catalog.scenarios.filter(
-      (s) =>
-        (!sector || s.sector === sector) &&
-        (!tier || s.tiers.includes(tier)) &&
-        (!competency || s.objectives.some((o) => o.competencies.includes(competency)) || s.checklist.some((c) => c.competency === competency)),
-    );
+    const items = catalog.scenarios.filter((s) => matchesScenarioFilter(s, { sector, tier, competency }));
     res.json({ items });
   });
   return router;
