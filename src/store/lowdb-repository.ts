@@ -6,13 +6,22 @@ import { curriculumSchema, type Curriculum } from "../domain/index.js";
 import { formatPath } from "../content/content-error.js";
 import { StaleVersionError, summarise, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
 import { KeyLock } from "./key-lock.js";
+import { storableCurriculum } from "./storable-record.js";
 import { StoreCorruptError, StoreLockedError } from "./store-errors.js";
 
 /** How many curricula the read cache keeps. */
 const RECENT_LIMIT = 200;
 
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
 /** Curriculum ids are UUIDs; anything else never becomes a file name. */
-const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ID_PATTERN = new RegExp(`^${UUID}$`);
+
+/**
+ * The temporary file lowdb's writer (steno) writes before renaming it over `<id>.json`: `.<id>.json.tmp` next to it.
+ * One left behind is an interrupted write whose rename never happened, so the real file still holds the last save.
+ */
+const WRITER_TEMP_FILE = new RegExp(`^\\.${UUID}\\.json\\.tmp$`);
 
 function isAlive(pid: number): boolean {
   try {
@@ -28,7 +37,8 @@ function isAlive(pid: number): boolean {
  * writer writes a temporary file and renames it), so a crash leaves either the old or the new file, never half of
  * one, and a save costs the same whether the store holds ten curricula or ten thousand. The list is served from
  * summaries kept in memory and rebuilt from the files at start-up, where every file is validated: a corrupt one
- * stops start-up with its name and is not touched.
+ * stops start-up with its name and is not touched. Nothing is written that would not read back: every create and
+ * update is first checked with the same schema (storableCurriculum), and refused with InvalidRecordError otherwise.
  */
 export class LowdbCurriculumRepository implements CurriculumRepository {
   private readonly summaries = new Map<string, CurriculumSummary & { version: number }>();
@@ -39,13 +49,18 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
 
   private constructor(private readonly dir: string) {}
 
-  /** Opens (creating when needed) the store in `dir`, takes its single-writer lock and validates every file. */
+  /**
+   * Opens (creating when needed) the store in `dir`, takes its single-writer lock, validates every file and removes
+   * the temporary files of writes a crash interrupted.
+   */
   static async open(dir: string): Promise<LowdbCurriculumRepository> {
     const store = new LowdbCurriculumRepository(dir);
     await mkdir(store.filesDir, { recursive: true });
     await store.takeLock();
     try {
       await store.load();
+      // Only once every file has been validated: a start-up that fails on a corrupt file leaves the folder exactly as it was.
+      await store.removeInterruptedWrites();
     } catch (error) {
       await store.releaseLock();
       throw error;
@@ -120,6 +135,18 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
     await Promise.all(Array.from({ length: 8 }, worker));
   }
 
+  /**
+   * Deletes the writer's leftover temporary files (see WRITER_TEMP_FILE). Safe only while holding the lock, when no
+   * write of ours is in flight. Only regular files directly in the store folder whose names match the pattern go;
+   * real curricula, other files and subfolders are never touched.
+   */
+  private async removeInterruptedWrites(): Promise<void> {
+    const entries = await readdir(this.filesDir, { withFileTypes: true });
+    const leftovers = entries.filter((entry) => entry.isFile() && WRITER_TEMP_FILE.test(entry.name));
+    await Promise.all(leftovers.map((entry) => rm(join(this.filesDir, entry.name), { force: true })));
+  }
+
+  /** Writes a curriculum already checked by storableCurriculum. */
   private async write(curriculum: Curriculum): Promise<void> {
     if (this.closed) throw new Error("the curriculum store is closed");
     const db = new Low<Curriculum>(new JSONFile(this.file(curriculum.id)), curriculum);
@@ -132,7 +159,7 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
   create(curriculum: Curriculum): Promise<void> {
     return this.locks.run(curriculum.id, async () => {
       if (this.summaries.has(curriculum.id)) throw new Error(`Curriculum ${curriculum.id} already exists`);
-      await this.write(curriculum);
+      await this.write(storableCurriculum(curriculum));
     });
   }
 
@@ -163,7 +190,7 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
       const stored = this.summaries.get(curriculum.id);
       if (!stored) return undefined;
       if (stored.version !== expectedVersion) throw new StaleVersionError(curriculum.id, expectedVersion, stored.version);
-      const saved = { ...curriculum, version: stored.version + 1 };
+      const saved = storableCurriculum({ ...curriculum, version: stored.version + 1 });
       await this.write(saved);
       return saved;
     });

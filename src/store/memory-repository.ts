@@ -1,13 +1,17 @@
 import type { Curriculum } from "../domain/index.js";
 import { StaleVersionError, summarise, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+import { storableCurriculum } from "./storable-record.js";
 
-/** The in-memory twin of the embedded store, for tests. Stores copies so callers cannot change stored data by accident. */
+/**
+ * The in-memory twin of the embedded store, for tests. Stores copies so callers cannot change stored data by accident,
+ * and refuses what the embedded store refuses (InvalidRecordError), so tests see the same behaviour.
+ */
 export class MemoryCurriculumRepository implements CurriculumRepository {
   private readonly items = new Map<string, Curriculum>();
 
   async create(curriculum: Curriculum): Promise<void> {
     if (this.items.has(curriculum.id)) throw new Error(`Curriculum ${curriculum.id} already exists`);
-    this.items.set(curriculum.id, structuredClone(curriculum));
+    this.items.set(curriculum.id, storableCurriculum(curriculum));
   }
 
   async get(id: string): Promise<Curriculum | undefined> {
@@ -23,7 +27,7 @@ export class MemoryCurriculumRepository implements CurriculumRepository {
     const stored = this.items.get(curriculum.id);
     if (!stored) return undefined;
     if (stored.version !== expectedVersion) throw new StaleVersionError(curriculum.id, expectedVersion, stored.version);
-    const saved = { ...structuredClone(curriculum), version: stored.version + 1 };
+    const saved = storableCurriculum({ ...curriculum, version: stored.version + 1 });
     this.items.set(curriculum.id, saved);
     return structuredClone(saved);
   }

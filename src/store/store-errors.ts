@@ -19,3 +19,24 @@ export class StoreLockedError extends Error {
     this.name = "StoreLockedError";
   }
 }
+
+/** One reason a record cannot be stored: where in it (a JSON path, empty for the record itself) and why. */
+export interface RecordIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A curriculum the store refused to write, because the store could not read it back as the same valid curriculum
+ * (the schema refuses it, or its JSON would read back different). Nothing was written; the stored copy is unchanged.
+ */
+export class InvalidRecordError extends Error {
+  readonly issues: readonly RecordIssue[];
+
+  constructor(issues: readonly RecordIssue[]) {
+    const listed = issues.map((i) => `${i.path || "(record)"}: ${i.message}`).join("; ");
+    super(`The curriculum was not stored, because it could not be read back as a valid curriculum (${issues.length} problem${issues.length === 1 ? "" : "s"}): ${listed}.`);
+    this.name = "InvalidRecordError";
+    this.issues = issues;
+  }
+}

@@ -60,6 +60,8 @@ describe("the embedded lowdb store", () => {
     const stored = new Set((await store.list()).map((s) => s.id));
     for (const id of acknowledged) expect(stored.has(id)).toBe(true);
     for (const id of acknowledged.slice(-5)) expect((await store.get(id))?.id).toBe(id);
+    // The temporary file of the write the kill interrupted, if any, is gone.
+    expect((await readdir(join(dir, "db", "store"))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
     await store.close();
   }, 60_000);
 

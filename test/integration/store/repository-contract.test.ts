@@ -1,9 +1,10 @@
 import { afterEach, beforeAll, describe, expect, test } from "@jest/globals";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Catalog } from "../../../src/content/index.js";
-import { LowdbCurriculumRepository, MemoryCurriculumRepository, StaleVersionError, type CurriculumRepository } from "../../../src/store/index.js";
+import type { Curriculum } from "../../../src/domain/index.js";
+import { InvalidRecordError, LowdbCurriculumRepository, MemoryCurriculumRepository, StaleVersionError, type CurriculumRepository } from "../../../src/store/index.js";
 import { realCatalog } from "../../support/catalog.js";
 import { sampleCurriculum } from "../../support/sample-curriculum.js";
 
@@ -33,6 +34,32 @@ const implementations: [string, () => Promise<CurriculumRepository>][] = [
     return store;
   }],
 ];
+
+/** The folder of a lowdb store opened by a test; undefined for the memory store. */
+function dirOf(store: CurriculumRepository): string | undefined {
+  return opened.find((o) => o.store === store)?.dir;
+}
+
+/** Every file of a lowdb store folder with its bytes, to prove a refused write changed nothing; empty for the memory store. */
+async function filesOf(store: CurriculumRepository): Promise<Map<string, Buffer>> {
+  const dir = dirOf(store);
+  const files = new Map<string, Buffer>();
+  if (!dir) return files;
+  const folder = join(dir, "store");
+  for (const name of await readdir(folder)) files.set(name, await readFile(join(folder, name)));
+  return files;
+}
+
+/** Curricula the schema refuses, each with the path an issue must name. Version 0 only matters on create: update sets the version. */
+const refusedEdits: [string, string, (c: Curriculum) => Curriculum][] = [
+  ["a title of 300 characters", "spec.title", (c) => ({ ...c, title: "x".repeat(300), spec: { ...c.spec, title: "x".repeat(300) } })],
+  ["a session of 0 minutes", "sessions[0].minutes", (c) => ({ ...c, sessions: c.sessions.map((s, i) => (i === 0 ? { ...s, minutes: 0 } : s)) })],
+  ["NaN in the totals", "totals.practicalShare", (c) => ({ ...c, totals: { ...c.totals, practicalShare: Number.NaN } })],
+  ["Infinity in the totals", "totals.practicalShare", (c) => ({ ...c, totals: { ...c.totals, practicalShare: Number.POSITIVE_INFINITY } })],
+  // Passes the schema, but its JSON reads back as 0: the file would not hold what was acknowledged.
+  ["-0 in the totals", "totals.practicalShare", (c) => ({ ...c, totals: { ...c.totals, practicalShare: -0 } })],
+];
+const refusedCreates: typeof refusedEdits = [...refusedEdits, ["version 0", "version", (c) => ({ ...c, version: 0 })]];
 
 describe.each(implementations)("the %s curriculum repository", (_name, open) => {
   test("when a curriculum is created, then it reads back equal and is listed", async () => {
@@ -79,5 +106,55 @@ describe.each(implementations)("the %s curriculum repository", (_name, open) => 
     await Promise.all(ids.map((id, i) => store.create({ ...base, id, title: `course ${i}` })));
     const listed = (await store.list()).map((s) => s.id).sort();
     expect(listed).toEqual([...ids].sort());
+  });
+
+  test("when a curriculum is stored, then what is kept is the schema's output, not the raw input", async () => {
+    const store = await open();
+    const c = sampleCurriculum(catalog);
+    await store.create({ ...c, spec: { ...c.spec, title: "  Padded title  " } });
+    expect((await store.get(c.id))?.spec.title).toBe("Padded title");
+  });
+
+  /** Checks that a refused write left the store as `before`: same answers, same bytes, and a lowdb store still opens. */
+  async function expectUnchanged(store: CurriculumRepository, before: { files: Map<string, Buffer>; stored: Curriculum; absentId?: string }) {
+    expect(await store.get(before.stored.id)).toEqual(before.stored);
+    if (before.absentId) expect(await store.get(before.absentId)).toBeUndefined();
+    expect((await store.list()).map((s) => s.id)).toEqual([before.stored.id]);
+    expect(await filesOf(store)).toEqual(before.files);
+    const dir = dirOf(store);
+    if (dir) {
+      await store.close();
+      const again = await LowdbCurriculumRepository.open(dir);
+      expect(await again.get(before.stored.id)).toEqual(before.stored);
+      await again.close();
+    }
+  }
+
+  test.each(refusedCreates)("when a curriculum with %s is created, then it is refused with InvalidRecordError naming %s, and nothing is written", async (_case, path, spoil) => {
+    const store = await open();
+    const stored = sampleCurriculum(catalog);
+    await store.create(stored);
+    const files = await filesOf(store);
+    const bad = spoil(sampleCurriculum(catalog));
+
+    const error = await store.create(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRecordError);
+    expect((error as InvalidRecordError).issues).toContainEqual({ path, message: expect.any(String) });
+    expect((error as Error).message).toContain(path);
+    await expectUnchanged(store, { files, stored, absentId: bad.id });
+  });
+
+  test.each(refusedEdits)("when a curriculum is updated to %s, then it is refused with InvalidRecordError naming %s, and the stored version stands", async (_case, path, spoil) => {
+    const store = await open();
+    const c = sampleCurriculum(catalog);
+    await store.create(c);
+    const stored = await store.update({ ...c, title: "Second version" }, 1);
+    const files = await filesOf(store);
+
+    const error = await store.update(spoil(stored!), 2).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRecordError);
+    expect((error as InvalidRecordError).issues).toContainEqual({ path, message: expect.any(String) });
+    expect((await store.get(c.id))?.version).toBe(2);
+    await expectUnchanged(store, { files, stored: stored! });
   });
 });
