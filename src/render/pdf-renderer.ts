@@ -8,6 +8,29 @@ export class RendererBusyError extends Error {
   }
 }
 
+/**
+ * Chromium could not be started, or died under the same document twice in a row: the caller should answer 503 with
+ * Retry-After (a fresh browser is launched for the next document).
+ */
+export class RendererUnavailableError extends Error {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "RendererUnavailableError";
+  }
+}
+
+/** Chromium (the browser, or the document's page) died while a document was being rendered; never leaves the renderer. */
+class ChromiumLostError extends Error {
+  constructor(options?: ErrorOptions) {
+    super("Chromium died while rendering the document.", options);
+    this.name = "ChromiumLostError";
+  }
+}
+
 /** A document took longer than the per-document timeout. */
 export class RenderTimeoutError extends Error {
   constructor(timeoutMs: number) {
@@ -22,6 +45,11 @@ export interface PdfRendererOptions {
   concurrency?: number;
   /** Documents that may wait; one more is refused with RendererBusyError. */
   maxQueue?: number;
+  /**
+   * Documents one client may have waiting (half of `maxQueue` by default); one more from that client is refused
+   * with RendererBusyError, so a single client cannot fill the queue and lock everyone else out.
+   */
+  maxQueuePerClient?: number;
   timeoutMs?: number;
   /** A fresh browser after this many documents, so Chromium's memory cannot creep. */
   recycleAfter?: number;
@@ -30,6 +58,8 @@ export interface PdfRendererOptions {
 export interface PdfRequest {
   html: string;
   paper?: "a4" | "letter";
+  /** Who asks (the route passes the client's IP address): waiting documents are served in turn across clients. */
+  client?: string;
 }
 
 /** Chromium's launch flags: no GPU, /tmp instead of /dev/shm, no background traffic; no sandbox only as root. */
@@ -56,6 +86,43 @@ interface Generation {
   spares: Promise<Page>[];
 }
 
+/**
+ * Waiting documents, one FIFO per client, served in rotation: a client with many documents waiting holds back
+ * another client's document by at most one of its own.
+ */
+class FairQueue<T> {
+  /** A Map iterates in insertion order: the first entry is the client whose turn it is. */
+  private readonly queues = new Map<string, T[]>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  sizeOf(client: string): number {
+    return this.queues.get(client)?.length ?? 0;
+  }
+
+  push(client: string, item: T): void {
+    const queue = this.queues.get(client);
+    if (queue) queue.push(item);
+    else this.queues.set(client, [item]);
+    this.count += 1;
+  }
+
+  shift(): T | undefined {
+    const turn = this.queues.entries().next();
+    if (turn.done) return undefined;
+    const [client, queue] = turn.value;
+    const item = queue.shift();
+    // Re-inserting moves the client to the back of the rotation; a client with nothing left waiting leaves it.
+    this.queues.delete(client);
+    if (queue.length > 0) this.queues.set(client, queue);
+    this.count -= 1;
+    return item;
+  }
+}
+
 /** Only the page itself and inline data may load: a document can never fetch from the network or read a file. */
 function allowOnlyInline(request: HTTPRequest): void {
   const url = request.url();
@@ -66,24 +133,27 @@ function allowOnlyInline(request: HTTPRequest): void {
 /**
  * Renders HTML to PDF in one shared Chromium: each document in a fresh page with JavaScript off and every request
  * but about:blank and data: blocked; at most `concurrency` at once and `maxQueue` waiting (more is refused, so a
- * burst cannot pile up memory); a per-document timeout; a new browser after a crash (on the next document) and
- * after every `recycleAfter` documents.
+ * burst cannot pile up memory), at most `maxQueuePerClient` of them from one client, served in turn across
+ * clients; a per-document timeout; a new browser after a crash and after every `recycleAfter` documents. A
+ * document that was being rendered when Chromium died is rendered once more, on the new browser.
  */
 export class PdfRenderer {
   private readonly concurrency: number;
   private readonly maxQueue: number;
+  private readonly maxQueuePerClient: number;
   private readonly timeoutMs: number;
   private readonly recycleAfter: number;
   private current: Generation | undefined;
   private launching: Promise<Generation> | undefined;
   private readonly generations = new Set<Generation>();
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting = new FairQueue<() => void>();
   private closed = false;
 
   constructor(private readonly options: PdfRendererOptions) {
     this.concurrency = options.concurrency ?? 2;
     this.maxQueue = options.maxQueue ?? 16;
+    this.maxQueuePerClient = options.maxQueuePerClient ?? Math.max(1, Math.ceil(this.maxQueue / 2));
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.recycleAfter = options.recycleAfter ?? 200;
   }
@@ -100,21 +170,35 @@ export class PdfRenderer {
 
   async render(request: PdfRequest): Promise<Buffer> {
     if (this.closed) throw new Error("the PDF renderer is closed");
-    await this.acquire();
+    await this.acquire(request.client ?? "");
     try {
-      return await this.renderNow(request);
+      // A crash is most likely not the document's fault (memory pressure, an operator, a Chromium bug), so it gets
+      // one more try on a fresh browser; a second one in a row is reported as unavailable, not as a server error.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await this.renderNow(request);
+        } catch (error) {
+          if (!(error instanceof ChromiumLostError)) throw error;
+          if (attempt === 2) throw new RendererUnavailableError(this.retryAfterSeconds(), "Chromium died twice while rendering the document.", { cause: error });
+        }
+      }
     } finally {
       this.release();
     }
   }
 
-  private acquire(): Promise<void> {
+  /** What to tell a refused client: about a third of the longest a document may take. */
+  private retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.timeoutMs / 10_000));
+  }
+
+  private acquire(client: string): Promise<void> {
     if (this.active < this.concurrency) {
       this.active += 1;
       return Promise.resolve();
     }
-    if (this.waiting.length >= this.maxQueue) throw new RendererBusyError(Math.max(1, Math.ceil(this.timeoutMs / 10_000)));
-    return new Promise((resolve) => this.waiting.push(resolve));
+    if (this.waiting.size >= this.maxQueue || this.waiting.sizeOf(client) >= this.maxQueuePerClient) throw new RendererBusyError(this.retryAfterSeconds());
+    return new Promise((resolve) => this.waiting.push(client, resolve));
   }
 
   private release(): void {
@@ -146,7 +230,7 @@ export class PdfRenderer {
       },
       (error: unknown) => {
         this.launching = undefined;
-        throw error;
+        throw new RendererUnavailableError(this.retryAfterSeconds(), error instanceof Error ? error.message : String(error), { cause: error });
       },
     );
     return this.launching;
@@ -185,6 +269,7 @@ export class PdfRenderer {
     return this.lockedDownPage(generation);
   }
 
+  /** One attempt at a document; ChromiumLostError if the browser or the page died meanwhile. */
   private async renderNow(request: PdfRequest): Promise<Buffer> {
     const generation = await this.generation();
     generation.active += 1;
@@ -192,9 +277,16 @@ export class PdfRenderer {
     if (generation.rendered >= this.recycleAfter) generation.retired = true;
     let page: Page | undefined;
     let timer: NodeJS.Timeout | undefined;
+    // Rejects as soon as the browser disconnects or the page crashes, rather than when the timeout runs out.
+    let chromiumLost = () => {};
+    const lost = new Promise<never>((_, reject) => {
+      chromiumLost = () => reject(new ChromiumLostError());
+    });
+    generation.browser.once("disconnected", chromiumLost);
     try {
       const work = (async () => {
         page = await this.takePage(generation);
+        page.once("error", chromiumLost);
         await page.setContent(request.html, { waitUntil: "load", timeout: this.timeoutMs });
         const format: PaperFormat = request.paper === "letter" ? "letter" : "a4";
         return page.pdf({ format, printBackground: true, tagged: true, outline: true, preferCSSPageSize: true, timeout: this.timeoutMs });
@@ -202,8 +294,16 @@ export class PdfRenderer {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new RenderTimeoutError(this.timeoutMs)), this.timeoutMs);
       });
-      return Buffer.from(await Promise.race([work, timeout]));
+      return Buffer.from(await Promise.race([work, timeout, lost]));
+    } catch (error) {
+      // Puppeteer reports a dead browser as whichever call was pending ("Target closed", "Protocol error", ...).
+      const died = error instanceof ChromiumLostError || !generation.browser.connected;
+      if (!died) throw error;
+      // The retry must get a fresh browser, also when only the page crashed.
+      generation.retired = true;
+      throw error instanceof ChromiumLostError ? error : new ChromiumLostError({ cause: error });
     } finally {
+      generation.browser.off("disconnected", chromiumLost);
       clearTimeout(timer);
       // Closing the page and preparing the next one happen after the answer, not before it.
       const used = page as Page | undefined;

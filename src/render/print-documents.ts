@@ -16,9 +16,13 @@ function printableKit(kit: Kit) {
   return { ...kit, quiz: { items: kit.quiz.items.map((q) => ({ ...q, answerLetter: String.fromCharCode(65 + q.answer) })) } };
 }
 
-/** Escapes text for a CSS string: everything but letters, digits and spaces becomes a hex escape, so no title can end the string or the style sheet. */
+/**
+ * Escapes text for a CSS string: everything but letters, digits and spaces becomes a hex escape, so no title can end
+ * the string or the style sheet. Every escape ends with a space, which CSS consumes as the escape's terminator:
+ * without it, the escape would swallow the real space after it (", " would print as ",").
+ */
 export function cssString(text: string): string {
-  return [...text].map((ch) => (/[A-Za-z0-9 ]/.test(ch) ? ch : `\\${ch.codePointAt(0)!.toString(16).padStart(6, "0")}`)).join("");
+  return [...text].map((ch) => (/[A-Za-z0-9 ]/.test(ch) ? ch : `\\${ch.codePointAt(0)!.toString(16)} `)).join("");
 }
 
 /**

@@ -2,7 +2,7 @@ import { Router, type Response } from "express";
 import { z } from "zod";
 import type { Catalog } from "../../content/index.js";
 import { matchesScenarioFilter, type Curriculum } from "../../domain/index.js";
-import { RendererBusyError, RenderTimeoutError, type PdfRequest } from "../../render/pdf-renderer.js";
+import { RendererBusyError, RendererUnavailableError, RenderTimeoutError, type PdfRequest } from "../../render/pdf-renderer.js";
 import type { Paper, PrintDocuments } from "../../render/print-documents.js";
 import type { CurriculumRepository } from "../../store/index.js";
 import { busy, HttpError, notFound } from "../http-error.js";
@@ -72,9 +72,11 @@ export function printRoutes(deps: PrintDeps): Router {
     if (!deps.pdf) throw new HttpError(503, "pdf_unavailable", "PDF rendering is not available on this server.");
     let pdf: Buffer;
     try {
-      pdf = await deps.pdf.render({ html, paper });
+      // The client's address, so that the renderer serves waiting documents in turn across clients.
+      pdf = await deps.pdf.render({ html, paper, client: res.req.ip });
     } catch (error) {
       if (error instanceof RendererBusyError) throw busy("The PDF renderer is busy; try again in a moment.", error.retryAfterSeconds);
+      if (error instanceof RendererUnavailableError) throw busy("The PDF renderer is not available at the moment; try again shortly.", error.retryAfterSeconds);
       if (error instanceof RenderTimeoutError) throw busy(error.message, 5);
       throw error;
     }
