@@ -9,7 +9,7 @@ import { LowdbCurriculumRepository } from "./store/index.js";
 import { formatPath } from "./content/content-error.js";
 import { ContentError, loadCatalog } from "./content/index.js";
 import { courseSpecSchemaFor, matchesScenarioFilter } from "./domain/index.js";
-import { plan, PlanningError } from "./planner/index.js";
+import { CalendarOverflowError, plan, PlanningError } from "./planner/index.js";
 
 const USAGE = `Usage:
   npm run cli -- generate --spec FILE [--out FILE]   plan a curriculum from a course spec (JSON); prints it when no --out
@@ -57,7 +57,13 @@ async function generate(args: string[]): Promise<void> {
     const lines = parsed.error.issues.map((i) => `  ${formatPath(i.path) || "(spec)"}: ${i.message}`);
     throw new CliError(`The spec in ${values.spec} is not valid:\n${lines.join("\n")}`);
   }
-  const curriculum = plan(parsed.data, catalog, { id: randomUUID(), now: new Date() });
+  let curriculum;
+  try {
+    curriculum = plan(parsed.data, catalog, { id: randomUUID(), now: new Date() });
+  } catch (error) {
+    if (error instanceof CalendarOverflowError) throw new CliError(`The spec in ${values.spec} is not valid:\n  ${error.field}: ${error.message}`);
+    throw error;
+  }
   const json = JSON.stringify(curriculum, null, 2) + "\n";
   if (!values.out) {
     process.stdout.write(json);

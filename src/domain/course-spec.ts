@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema } from "./common.js";
+import { calendarDateSchema, idSchema, titleSchema } from "./common.js";
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export const weekdaySchema = z.enum(WEEKDAYS);
@@ -9,14 +9,6 @@ export type Weekday = z.infer<typeof weekdaySchema>;
 const required = (expected: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : `must be ${expected}`),
 });
-
-const isoDate = z
-  .string(required("a date as YYYY-MM-DD"))
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date as YYYY-MM-DD")
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, "must be a real calendar date");
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time as HH:mm (24-hour)");
 
@@ -34,7 +26,7 @@ function isIanaZone(zone: string): boolean {
  * against the loaded catalog by `courseSpecSchemaFor`, because an organisation may load its own content.
  */
 export const courseSpecSchema = z.strictObject({
-  title: z.string(required("text")).trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+  title: titleSchema,
   sector: z.string(required("a sector id")).pipe(idSchema),
   tiers: z.array(idSchema).default([]),
   totalHours: z
@@ -47,7 +39,7 @@ export const courseSpecSchema = z.strictObject({
     .min(0.4, "must be at least 0.40: the review recommends at least 40% practical training")
     .max(0.8, "must be at most 0.80")
     .default(0.5),
-  startDate: isoDate,
+  startDate: calendarDateSchema,
   days: z.array(weekdaySchema).min(1, "must name at least one weekday").default(["mon", "tue", "wed", "thu", "fri"]),
   dayStart: clockTime.default("09:00"),
   maxHoursPerDay: z

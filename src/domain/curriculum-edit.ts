@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema } from "./common.js";
+import { idSchema, titleSchema } from "./common.js";
 
 const sessionRef = z.string().min(1, "must name a session of the curriculum");
 
@@ -25,8 +25,11 @@ export type Edit = z.infer<typeof editSchema>;
 
 /** PUT /api/curricula/{id}: the edits, made against a known version (optimistic concurrency). */
 export const curriculumEditSchema = z.strictObject({
-  version: z.number({ error: "is required: the version the edits were made against" }).int().min(1),
-  title: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
+  version: z
+    .number({ error: (issue) => (issue.input === undefined ? "is required: the version the edits were made against" : "must be a whole number of at least 1") })
+    .int("must be a whole number of at least 1")
+    .min(1, "must be a whole number of at least 1"),
+  title: titleSchema.optional(),
   edits: z.array(editSchema).max(200, "must hold at most 200 edits").default([]),
 });
 export type CurriculumEdit = z.infer<typeof curriculumEditSchema>;

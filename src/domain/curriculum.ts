@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { idSchema } from "./common.js";
+import { calendarDateSchema, idSchema, titleSchema } from "./common.js";
 import { courseSpecSchema } from "./course-spec.js";
 import { methodSchema } from "./method.js";
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const clockTime = z.string().regex(/^\d{2}:\d{2}$/);
 
 /** A scheduled session of a curriculum. */
@@ -14,7 +13,7 @@ export const scheduledSessionSchema = z.strictObject({
   method: methodSchema,
   practical: z.boolean(),
   minutes: z.number().int().positive(),
-  date: isoDate,
+  date: calendarDateSchema,
   start: clockTime,
   end: clockTime,
   competencies: z.array(idSchema),
@@ -28,7 +27,7 @@ export const scheduledSessionSchema = z.strictObject({
 export type ScheduledSession = z.infer<typeof scheduledSessionSchema>;
 
 export const courseDaySchema = z.strictObject({
-  date: isoDate,
+  date: calendarDateSchema,
   start: clockTime,
   end: clockTime,
   breaks: z.array(z.strictObject({ start: clockTime, end: clockTime, label: z.string() })),
@@ -56,7 +55,7 @@ export const curriculumSchema = z.strictObject({
   version: z.number().int().min(1),
   createdAt: z.string(),
   updatedAt: z.string(),
-  title: z.string(),
+  title: titleSchema,
   spec: courseSpecSchema,
   sessions: z.array(scheduledSessionSchema),
   days: z.array(courseDaySchema),

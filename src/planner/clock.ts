@@ -1,5 +1,6 @@
 import { addDays, format, getISODay, parseISO } from "date-fns";
-import type { Weekday } from "../domain/index.js";
+import { LAST_CALENDAR_DATE, type Weekday } from "../domain/index.js";
+import { CalendarOverflowError } from "./planning-error.js";
 
 /** Minutes since midnight from "HH:mm". */
 export function toMinutes(clock: string): number {
@@ -19,10 +20,14 @@ const ISO_WEEKDAY: Record<Weekday, number> = { mon: 1, tue: 2, wed: 3, thu: 4, f
 /**
  * The course dates: from the start date on, only the chosen weekdays. Dates are calendar dates in the course's
  * own time zone, so no time-zone arithmetic is needed to list them; the zone is kept in the spec for exports.
+ * The calendar ends on 9999-12-31: asking for a date past it throws CalendarOverflowError.
  */
-export function* courseDates(startDate: string, days: readonly Weekday[]): Generator<string> {
+export function* courseDates(startDate: string, days: readonly Weekday[]): Generator<string, never> {
   const allowed = new Set(days.map((d) => ISO_WEEKDAY[d]));
   for (let date = parseISO(startDate); ; date = addDays(date, 1)) {
-    if (allowed.has(getISODay(date))) yield format(date, "yyyy-MM-dd");
+    const day = format(date, "yyyy-MM-dd");
+    // Years past 9999 print with five digits, which sort after "9999-12-31" only by luck: compare the year itself.
+    if (date.getFullYear() > 9999 || day > LAST_CALENDAR_DATE) throw new CalendarOverflowError(LAST_CALENDAR_DATE);
+    if (allowed.has(getISODay(date))) yield day;
   }
 }

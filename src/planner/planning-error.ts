@@ -11,3 +11,15 @@ export class PlanningError extends Error {
     this.name = "PlanningError";
   }
 }
+
+/**
+ * The course would run past the last date of the calendar (9999-12-31). A property of the spec's start date, not
+ * of its hours: the API and the forms answer it as a field error on `startDate`, and no curriculum is made.
+ */
+export class CalendarOverflowError extends Error {
+  readonly field = "startDate";
+  constructor(lastDate: string) {
+    super(`must leave the course time to end by ${lastDate}: choose an earlier start date`);
+    this.name = "CalendarOverflowError";
+  }
+}

@@ -1,7 +1,8 @@
 import type { Catalog } from "../content/index.js";
-import { scenarioMinutes, type Curriculum, type Edit, type SessionTemplate } from "../domain/index.js";
+import { LAST_CALENDAR_DATE, scenarioMinutes, type Curriculum, type Edit, type SessionTemplate } from "../domain/index.js";
 import { assemble, type CourseItem } from "./assemble.js";
 import { ceil5 } from "./pick.js";
+import { CalendarOverflowError } from "./planning-error.js";
 import { checkRules, type BrokenRule } from "./rules.js";
 
 /** A problem with one edit itself (unknown session, minutes out of range ...), with the edit's index. */
@@ -124,7 +125,13 @@ export function revise(curriculum: Curriculum, edits: readonly Edit[], catalog: 
   if (items.length === 0) return { ok: false, editProblems: [], brokenRules: [{ rule: "empty", message: "A course needs sessions." }] };
 
   const spec = title ? { ...curriculum.spec, title } : curriculum.spec;
-  const assembled = assemble(items, spec, catalog);
+  let assembled: ReturnType<typeof assemble>;
+  try {
+    assembled = assemble(items, spec, catalog);
+  } catch (error) {
+    if (!(error instanceof CalendarOverflowError)) throw error;
+    return { ok: false, editProblems: [], brokenRules: [{ rule: "calendar", message: `The course would run past ${LAST_CALENDAR_DATE}, the end of the calendar.` }] };
+  }
   const broken = checkRules(assembled, catalog);
   if (broken.length > 0) return { ok: false, editProblems: [], brokenRules: broken };
   return { ok: true, curriculum: { ...curriculum, ...assembled, updatedAt: now.toISOString() } };

@@ -68,7 +68,7 @@ export function layOut(items: readonly Placeable[], spec: Pick<CourseSpec, "star
   const dayStart = toMinutes(spec.dayStart);
 
   for (const indexes of splitIntoDays(items, dailyCap)) {
-    const date = dates.next().value as string;
+    const date = dates.next().value;
     // Blocks: consecutive items whose contact time stays within the block limit.
     const blocks: number[][] = [];
     let block: number[] = [];

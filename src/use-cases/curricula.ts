@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Catalog } from "../content/index.js";
-import type { CourseSpec, Curriculum, CurriculumEdit } from "../domain/index.js";
+import { fitTitle, type CourseSpec, type Curriculum, type CurriculumEdit } from "../domain/index.js";
 import { plan, revise, type BrokenRule, type EditProblem } from "../planner/index.js";
 import { StaleVersionError, type CurriculumRepository } from "../store/index.js";
 
@@ -42,7 +42,7 @@ export async function editCurriculum(id: string, edit: CurriculumEdit, deps: Cur
 export async function cloneCurriculum(id: string, deps: CurriculaDeps): Promise<Curriculum | undefined> {
   const source = await deps.store.get(id);
   if (!source) return undefined;
-  const title = `Copy of ${source.title}`.slice(0, 200);
+  const title = fitTitle(`Copy of ${source.title}`);
   const stamp = deps.now().toISOString();
   const copy: Curriculum = { ...source, id: (deps.newId ?? randomUUID)(), version: 1, createdAt: stamp, updatedAt: stamp, title, spec: { ...source.spec, title } };
   await deps.store.create(copy);
