@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -24,7 +25,36 @@ const envSchema = z.object({
   PDF_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   PDF_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
   PDF_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
+    .refine((hosts) => hosts.every((h) => h === "*" || /^\.?[a-z0-9.:[\]-]+$/.test(h)), "must list host names separated by commas (e.g. training.example.org,.example.org), or *"),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => parseTrustProxy(v, ctx)),
 });
+
+/**
+ * TRUST_PROXY as Express takes it: `true`/`false`, a number of proxy hops, or a comma-separated list of addresses,
+ * subnets (CIDR) and the names loopback, linklocal, uniquelocal.
+ */
+function parseTrustProxy(value: string | undefined, ctx: z.RefinementCtx): boolean | number | string {
+  const v = (value ?? "").trim();
+  if (v === "" || v === "false") return false;
+  if (v === "true") return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const entries = v.split(",").map((e) => e.trim());
+  const valid = entries.every((e) => ["loopback", "linklocal", "uniquelocal"].includes(e) || isIP(e.split("/")[0] ?? "") !== 0);
+  if (!valid) ctx.addIssue({ code: "custom", message: "must be true, false, a number of proxies, or addresses, subnets and loopback/linklocal/uniquelocal separated by commas" });
+  return entries.join(", ");
+}
+
+/** A host to listen on that only this machine can reach. */
+function isLoopbackAddress(host: string): boolean {
+  return host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
+}
 
 export interface Config {
   port: number;
@@ -35,9 +65,21 @@ export interface Config {
   curriculaDir: string;
   chromiumPath: string;
   pdf: { concurrency: number; maxQueue: number; timeoutMs: number };
+  /**
+   * The host names the app answers to: ALLOWED_HOSTS when set; otherwise only loopback names when it listens on a
+   * loopback address (no DNS rebinding), and any name when it listens publicly without a list.
+   */
+  hosts: { allowed: string[] } | "any";
+  trustProxy: boolean | number | string;
 }
 
 export class ConfigError extends Error {}
+
+function hostPolicy(allowed: string[], listenHost: string): Config["hosts"] {
+  if (allowed.includes("*")) return "any";
+  if (allowed.length > 0 || isLoopbackAddress(listenHost)) return { allowed };
+  return "any";
+}
 
 /** Reads the configuration from environment variables; relative folders are taken from the project folder. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -55,5 +97,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     curriculaDir: folder(result.data.CURRICULA_DIR, "curricula"),
     chromiumPath: result.data.PUPPETEER_EXECUTABLE_PATH,
     pdf: { concurrency: result.data.PDF_CONCURRENCY, maxQueue: result.data.PDF_MAX_QUEUE, timeoutMs: result.data.PDF_TIMEOUT_MS },
+    hosts: hostPolicy(result.data.ALLOWED_HOSTS, result.data.HOST),
+    trustProxy: result.data.TRUST_PROXY,
   };
 }

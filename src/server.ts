@@ -4,6 +4,7 @@ import { ContentError, loadCatalog } from "./content/index.js";
 import { LowdbCurriculumRepository, StoreCorruptError, StoreLockedError } from "./store/index.js";
 import { PdfRenderer } from "./render/pdf-renderer.js";
 import { createApp } from "./web/app.js";
+import { answerClientErrors } from "./web/client-error.js";
 
 /** Starts the app: config, content, HTTP; stops cleanly on SIGTERM/SIGINT (in-flight requests finish first). */
 async function main(): Promise<void> {
@@ -15,12 +16,16 @@ async function main(): Promise<void> {
     // The app is still useful without PDFs; the PDF routes retry the launch and say what is wrong.
     console.error(`Chromium did not start (${config.chromiumPath}): ${(error as Error).message}. Run npm run setup to install it.`);
   });
-  const app = createApp({ catalog, store, pdf, now: () => new Date() });
+  const app = createApp({ catalog, store, pdf, now: () => new Date(), hosts: config.hosts, trustProxy: config.trustProxy });
+  if (config.hosts === "any" && !process.env.ALLOWED_HOSTS) {
+    console.warn(`Listening on ${config.host} without ALLOWED_HOSTS: every host name is answered. Set ALLOWED_HOSTS to the names this server is reached by.`);
+  }
 
   const server: Server = await new Promise((resolveListen, rejectListen) => {
     const s = app.listen(config.port, config.host, () => resolveListen(s));
     s.once("error", rejectListen);
   });
+  answerClientErrors(server);
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   console.log(

@@ -5,6 +5,7 @@ import { projectRoot } from "../config.js";
 import type { Catalog } from "../content/index.js";
 import type { CurriculumRepository } from "../store/index.js";
 import { csrfProtection } from "./csrf.js";
+import { allowedHostsOnly, refuseCrossSite, refuseMalformedPath, strictTransportSecurity, type HostPolicy } from "./request-guards.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { catalogRoutes } from "./routes/catalog.js";
 import { curriculaRoutes } from "./routes/curricula.js";
@@ -28,6 +29,10 @@ export interface AppDeps {
   templatesDir?: string;
   /** The PDF renderer; without one the PDF routes answer 503. */
   pdf?: PdfService;
+  /** The host names the app answers to (server.ts derives it from HOST and ALLOWED_HOSTS); every name by default. */
+  hosts?: HostPolicy;
+  /** Express's "trust proxy" setting (TRUST_PROXY): which proxies may say the request came over HTTPS, and for whom. */
+  trustProxy?: boolean | number | string;
 }
 
 /** The body size limit for JSON and forms; larger bodies get a 413. */
@@ -40,20 +45,38 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  app.set("trust proxy", deps.trustProxy ?? false);
   useViewEngine(app, templatesDir);
+  app.use(allowedHostsOnly(deps.hosts ?? "any"));
+  app.use(refuseMalformedPath);
   app.use(
     helmet({
       contentSecurityPolicy: {
         useDefaults: true,
-        directives: { "script-src": ["'self'"], "style-src": ["'self'"], "img-src": ["'self'", "data:"], "form-action": ["'self'"], "frame-ancestors": ["'none'"] },
+        directives: {
+          "script-src": ["'self'"],
+          "style-src": ["'self'"],
+          "img-src": ["'self'", "data:"],
+          "form-action": ["'self'"],
+          "frame-ancestors": ["'none'"],
+          // Served over plain HTTP (a hospital intranet by host name), an upgrade would load no style and post no form.
+          "upgrade-insecure-requests": null,
+        },
       },
+      hsts: false,
+      // Not helmet's "no-referrer": under it a browser sends `Origin: null` even with our own form posts, and the
+      // cross-site check (which refuses a null origin) would refuse them. Other sites still learn nothing.
+      referrerPolicy: { policy: "same-origin" },
     }),
   );
+  app.use(strictTransportSecurity);
   app.use("/static", express.static(join(templatesDir, "static"), { maxAge: "1h", index: false }));
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  // Before the body parsers: a cross-site request is refused whatever its body.
+  app.use(refuseCrossSite());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 2000 }));
   app.use(catalogRoutes(deps.catalog));

@@ -4,10 +4,16 @@ import { HttpError } from "./http-error.js";
 
 const COOKIE = "csrf_token";
 
+/** A cookie's value; a malformed one (bad percent-encoding) counts as absent, so it is replaced rather than fatal. */
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? "").split(";")) {
     const [key, ...rest] = part.trim().split("=");
-    if (key === name) return decodeURIComponent(rest.join("="));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join("="));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

@@ -1,11 +1,49 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { HttpError, malformedRequest, notFound, payloadTooLarge } from "./http-error.js";
+import { InvalidRecordError } from "../store/index.js";
+import { HttpError, malformedRequest, notFound, payloadTooLarge, unprocessable } from "./http-error.js";
 
-/** Maps body-parser's errors (bad JSON, too large) onto the contract's codes. */
-function fromBodyParser(error: { type?: string; limit?: number }): HttpError | undefined {
-  if (error.type === "entity.parse.failed") return malformedRequest("The request body is not valid JSON.");
-  if (error.type === "entity.too.large") return payloadTooLarge(`${Math.round((error.limit ?? 0) / 1024)} KiB`);
-  if (error.type === "encoding.unsupported" || error.type === "charset.unsupported") return malformedRequest("The request body's encoding is not supported.");
+/** What Express, its router and body-parser attach to the errors they raise for a bad request. */
+interface FrameworkError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  code?: string;
+  limit?: number;
+}
+
+/**
+ * Errors raised below the routes: the store's refusal of an unreadable record, and those that the framework raises for a malformed request (bad JSON, a corrupt body encoding, a body cut short,
+ * too many form fields, malformed percent-encoding in the path) become the contract's 4xx answers. Anything else
+ * is ours and stays a 500.
+ */
+export function fromFrameworkError(error: unknown): HttpError | undefined {
+  // The store refused a record it could not read back: nothing was written, and the request can be corrected.
+  if (error instanceof InvalidRecordError) return unprocessable("The curriculum could not be saved: it breaks a rule of stored curricula. Nothing was saved.", error.issues);
+  if (error instanceof URIError) return malformedRequest("The address contains malformed percent-encoding.");
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as FrameworkError;
+  switch (e.type) {
+    case "entity.parse.failed":
+      return malformedRequest("The request body could not be parsed: it is not valid JSON or form data.");
+    case "entity.too.large":
+      return payloadTooLarge(`${Math.round((e.limit ?? 0) / 1024)} KiB`);
+    case "parameters.too.many":
+      return new HttpError(413, "payload_too_large", "The form has more fields than this server accepts.");
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return malformedRequest("The request body's encoding is not supported: send it as identity, gzip, deflate or br, in UTF-8.");
+    case "request.aborted":
+    case "request.size.invalid":
+      return malformedRequest("The request body was cut short or its length does not match Content-Length.");
+    default:
+      break;
+  }
+  // zlib's codes: a gzip, deflate or br body that is corrupt or truncated.
+  if (e.code?.startsWith("Z_") || e.code?.startsWith("ERR_BROTLI") || e.code === "ERR__ERROR_FORMAT_PADDING_1") {
+    return malformedRequest("The request body could not be decoded: it does not match its Content-Encoding (corrupt or truncated).");
+  }
+  const status = e.status ?? e.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) return malformedRequest("The request is malformed.");
   return undefined;
 }
 
@@ -17,7 +55,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFou
  */
 export function errorHandler(log: (message: string, error: unknown) => void = console.error): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const known = error instanceof HttpError ? error : fromBodyParser(error as { type?: string });
+    const known = error instanceof HttpError ? error : fromFrameworkError(error);
     const httpError = known ?? new HttpError(500, "internal_error", "Something went wrong on our side. The error was logged.");
     if (!known) log(`${req.method} ${req.originalUrl} failed`, error);
     if (res.headersSent) return res.end();

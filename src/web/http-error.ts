@@ -12,17 +12,30 @@ export interface FieldIssue {
  * `{ error: { code, message, issues } }`. Create them with the factories below.
  */
 export class HttpError extends Error {
+  /** At most MAX_ISSUES field issues, then one that counts the rest: an error body stays small whatever was sent. */
+  readonly issues: readonly FieldIssue[];
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly issues: readonly FieldIssue[] = [],
+    issues: readonly FieldIssue[] = [],
     /** Extra response headers, e.g. Retry-After on 503. */
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = "HttpError";
+    this.issues = boundIssues(issues);
   }
+}
+
+/** How many field issues an error body lists before it only counts the rest. */
+export const MAX_ISSUES = 50;
+
+function boundIssues(issues: readonly FieldIssue[]): readonly FieldIssue[] {
+  if (issues.length <= MAX_ISSUES) return issues;
+  const rest = issues.length - MAX_ISSUES;
+  return [...issues.slice(0, MAX_ISSUES), { path: "(more)", message: `${rest} more ${rest === 1 ? "issue was" : "issues were"} found; fix the ones above and send the request again to see them.` }];
 }
 
 export function issuesFromZod(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {

@@ -1,26 +1,28 @@
-import { z } from "zod";
 import type { Catalog } from "../../content/index.js";
 import { courseSpecSchemaFor, WEEKDAYS, type CourseSpec } from "../../domain/index.js";
+import { readPostedForm, type FieldKind } from "./form-fields.js";
 
-/** What the new-course form posts: every value is text; checkboxes arrive as one value or a list. */
-const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
-const text = z.string().optional().transform((v) => (v ?? "").trim());
+/** The new-course form's fields: text inputs, and checkbox groups that arrive as lists. */
+const FIELDS = {
+  title: "single",
+  sector: "single",
+  tiers: "list",
+  totalHours: "single",
+  practicalShare: "single",
+  startDate: "single",
+  days: "list",
+  dayStart: "single",
+  maxHoursPerDay: "single",
+  timezone: "single",
+  groupSize: "single",
+  focusDomains: "list",
+} as const satisfies Record<string, FieldKind>;
 
-export const courseFormSchema = z.object({
-  title: text,
-  sector: text,
-  tiers: list,
-  totalHours: text,
-  practicalShare: text,
-  startDate: text,
-  days: list,
-  dayStart: text,
-  maxHoursPerDay: text,
-  timezone: text,
-  groupSize: text,
-  focusDomains: list,
-});
-export type CourseForm = z.infer<typeof courseFormSchema>;
+type SingleField = { [K in keyof typeof FIELDS]: (typeof FIELDS)[K] extends "single" ? K : never }[keyof typeof FIELDS];
+type ListField = { [K in keyof typeof FIELDS]: (typeof FIELDS)[K] extends "list" ? K : never }[keyof typeof FIELDS];
+
+/** The form's values as text, as typed (trimmed), to show again beside any errors. */
+export type CourseForm = Record<SingleField, string> & Record<ListField, string[]>;
 
 /** The form as first shown: sensible defaults, so one click makes a course. */
 export function defaultCourseForm(catalog: Catalog, today: Date): CourseForm {
@@ -47,7 +49,10 @@ export type FieldErrors = Record<string, string>;
 
 /** Parses a posted form into a course spec, or the message for each field that breaks a rule. */
 export function parseCourseForm(body: unknown, catalog: Catalog): { spec: CourseSpec; form: CourseForm } | { errors: FieldErrors; form: CourseForm } {
-  const form = courseFormSchema.parse(body ?? {});
+  const posted = readPostedForm(body, (name) => (Object.hasOwn(FIELDS, name) ? FIELDS[name as keyof typeof FIELDS] : undefined));
+  const form = Object.fromEntries(
+    Object.entries(FIELDS).map(([name, kind]) => [name, kind === "list" ? (posted.list[name] ?? []) : (posted.single[name] ?? "").trim()]),
+  ) as CourseForm;
   const share = number(form.practicalShare);
   const result = courseSpecSchemaFor(catalog.ids).safeParse({
     title: form.title,
@@ -63,9 +68,10 @@ export function parseCourseForm(body: unknown, catalog: Catalog): { spec: Course
     groupSize: number(form.groupSize),
     focusDomains: form.focusDomains,
   });
-  if (result.success) return { spec: result.data, form };
-  const errors: FieldErrors = {};
-  for (const issue of result.error.issues) {
+  if (result.success && Object.keys(posted.problems).length === 0) return { spec: result.data, form };
+  // Problems with the posted form itself (a repeated or unknown field) come first: they explain the rest.
+  const errors: FieldErrors = { ...posted.problems };
+  for (const issue of result.success ? [] : result.error.issues) {
     const field = String(issue.path[0] ?? "form");
     // The form asks for the share in percent: say the rule in percent too.
     const message = field === "practicalShare" ? issue.message.replace("0.40", "40%").replace("0.80", "80%").replace(/a number between .*$/, "a percentage between 40 and 80") : issue.message;

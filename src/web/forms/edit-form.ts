@@ -1,15 +1,24 @@
-import { z } from "zod";
-import type { Curriculum, Edit } from "../../domain/index.js";
+import { curriculumEditSchema, type Curriculum, type CurriculumEdit, type Edit } from "../../domain/index.js";
+import { readPostedForm, type FieldKind } from "./form-fields.js";
 
-const value = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? (v.at(-1) ?? "") : v));
+/** The edit form's fields: version, title, the pressed button, the add controls, and per session its minutes and selects. */
+const COURSE_FIELDS = new Set(["version", "title", "action", "add_template", "add_at"]);
+const SESSION_FIELD = /^(m|scenario|swap)_(.+)$/;
 
-/** The edit form: version, title, a minutes field and selects per session, and the button that was pressed. */
-export const editFormSchema = z.record(z.string(), value);
+function editFieldKind(current: Curriculum): (name: string) => FieldKind | undefined {
+  const sessions = new Set(current.sessions.map((s) => s.id));
+  return (name) => {
+    if (COURSE_FIELDS.has(name)) return "single";
+    const session = SESSION_FIELD.exec(name)?.[2];
+    return session !== undefined && sessions.has(session) ? "single" : undefined;
+  };
+}
 
 export interface ParsedEditForm {
+  /** The edit, checked by the same schema as the API's; undefined when `errors` has anything. */
+  edit: CurriculumEdit | undefined;
+  /** The version the form was made from (NaN when missing), to tell a stale form from a broken one. */
   version: number;
-  title: string;
-  edits: Edit[];
   /** Minutes as typed, to show again when the edits are refused. */
   typedMinutes: Record<string, string>;
   errors: string[];
@@ -20,12 +29,14 @@ export interface ParsedEditForm {
  * scenario change for every changed scenario select, then the pressed button's edit (move, remove, swap, add).
  */
 export function parseEditForm(body: unknown, current: Curriculum): ParsedEditForm {
-  const form = editFormSchema.parse(body ?? {});
-  const errors: string[] = [];
+  const posted = readPostedForm(body, editFieldKind(current));
+  const form: Record<string, string | undefined> = posted.single;
+  const errors: string[] = Object.entries(posted.problems).map(([field, message]) => (field === "form" ? message : `The field "${field}" ${message}.`));
   const edits: Edit[] = [];
   const typedMinutes: Record<string, string> = {};
   const version = Number(form.version);
   if (!Number.isInteger(version) || version < 1) errors.push("The form is missing the curriculum's version; reload the page.");
+  if (form.title === undefined) delete form.title; // a form without the title field keeps the title
 
   current.sessions.forEach((s) => {
     const typed = form[`m_${s.id}`];
@@ -70,5 +81,12 @@ export function parseEditForm(body: unknown, current: Curriculum): ParsedEditFor
     default:
       break;
   }
-  return { version, title: (form.title ?? current.title).trim(), edits, typedMinutes, errors };
+  const checked = curriculumEditSchema.safeParse({ version, title: form.title, edits });
+  if (!checked.success) {
+    for (const issue of checked.error.issues) {
+      const field = issue.path[0] === "title" ? "Course title" : issue.path[0] === "version" ? "The form's version" : "An edit";
+      errors.push(`${field}: ${issue.message}.`);
+    }
+  }
+  return { edit: errors.length === 0 && checked.success ? checked.data : undefined, version, typedMinutes, errors };
 }

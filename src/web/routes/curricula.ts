@@ -1,11 +1,11 @@
 import { Router } from "express";
 import { z } from "zod";
 import { curriculumEditSchema, type CourseSpec, type CurriculumEdit } from "../../domain/index.js";
-import { PlanningError } from "../../planner/index.js";
+import { CalendarOverflowError, PlanningError } from "../../planner/index.js";
 import { buildKit } from "../../kit/build-kit.js";
 import { StaleVersionError } from "../../store/index.js";
 import { cloneCurriculum, createCurriculum, editCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
-import { conflict, notFound, unprocessable } from "../http-error.js";
+import { conflict, notFound, unprocessable, validationFailed } from "../http-error.js";
 import { requireJson } from "../require-json.js";
 import { parsedInput, validate } from "../validate.js";
 import { courseSpecSchemaFor } from "../../domain/index.js";
@@ -32,6 +32,7 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
       res.status(201).location(`/api/curricula/${curriculum.id}`).json(curriculum);
     } catch (error) {
       if (error instanceof PlanningError) throw unprocessable(error.message, [{ path: "totalHours", message: error.message }]);
+      if (error instanceof CalendarOverflowError) throw validationFailed([{ path: error.field, message: error.message }]);
       throw error;
     }
   });

@@ -1,7 +1,7 @@
 import { Router, type Response } from "express";
 import type { Catalog } from "../../content/index.js";
 import type { Curriculum } from "../../domain/index.js";
-import { alternatives, PlanningError } from "../../planner/index.js";
+import { alternatives, CalendarOverflowError, PlanningError } from "../../planner/index.js";
 import { StaleVersionError } from "../../store/index.js";
 import { cloneCurriculum, createCurriculum, editCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
 import { defaultCourseForm, parseCourseForm, type CourseForm, type FieldErrors } from "../forms/course-form.js";
@@ -26,6 +26,7 @@ const FIELD_LABELS: Record<string, string> = {
   timezone: "Time zone",
   groupSize: "Group size",
   focusDomains: "Focus domains",
+  form: "The form",
 };
 
 /** The new-course form's view: choices from the catalog, the values, and the errors beside each field. */
@@ -102,6 +103,7 @@ export function curriculumPages(deps: CurriculaDeps): Router {
       res.redirect(303, `/curricula/${c.id}`);
     } catch (error) {
       if (error instanceof PlanningError) return renderForm(res, 422, parsed.form, { totalHours: error.message });
+      if (error instanceof CalendarOverflowError) return renderForm(res, 400, parsed.form, { startDate: error.message });
       throw error;
     }
   });
@@ -119,9 +121,16 @@ export function curriculumPages(deps: CurriculaDeps): Router {
   router.post("/curricula/:id/edit", async (req, res) => {
     const c = await load(req.params);
     const form = parseEditForm(req.body, c);
-    if (form.errors.length > 0) return res.status(400).render("edit-curriculum", editView(c, catalog, { problems: form.errors, typedMinutes: form.typedMinutes }));
+    const staleForm = async () => {
+      const latest = await load(req.params);
+      const problems = ["Someone else saved this curriculum while you were editing it. The page now shows their version; make your changes again."];
+      res.status(409).render("edit-curriculum", editView(latest, catalog, { problems }));
+    };
+    // A form made from an older version may name sessions that are gone: that is a stale form, not a broken one.
+    if (Number.isInteger(form.version) && form.version !== c.version) return staleForm();
+    if (!form.edit) return res.status(400).render("edit-curriculum", editView(c, catalog, { problems: form.errors, typedMinutes: form.typedMinutes }));
     try {
-      const outcome = await editCurriculum(c.id, { version: form.version, title: form.title || c.title, edits: form.edits }, deps);
+      const outcome = await editCurriculum(c.id, form.edit, deps);
       if (outcome.kind === "not-found") throw notFound("The curriculum");
       if (outcome.kind === "rejected") {
         const problems = [...outcome.editProblems.map((p) => p.message), ...outcome.brokenRules.map((r) => r.message)];
@@ -130,9 +139,7 @@ export function curriculumPages(deps: CurriculaDeps): Router {
       res.redirect(303, `/curricula/${c.id}/edit?saved=1`);
     } catch (error) {
       if (!(error instanceof StaleVersionError)) throw error;
-      const latest = await load(req.params);
-      const problems = ["Someone else saved this curriculum while you were editing it. The page now shows their version; make your changes again."];
-      res.status(409).render("edit-curriculum", editView(latest, catalog, { problems }));
+      await staleForm();
     }
   });
 
