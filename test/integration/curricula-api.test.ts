@@ -37,7 +37,7 @@ describe("POST /api/curricula", () => {
     expect(byPath.sector).toMatch(/must be one of: .*police/);
     expect(byPath.totalHours).toBe("must be at least 4 hours");
     expect(byPath.practicalShare).toMatch(/at least 0.40/);
-    expect(byPath.startDate).toBe("must be a real calendar date");
+    expect(byPath.startDate).toBe("must be a real calendar date from 0001-01-01 to 9999-12-31");
   });
 
   test("when the body is not JSON, then the answer is 415; when it is broken JSON, 400", async () => {
