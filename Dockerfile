@@ -15,6 +15,8 @@ FROM node:22-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends chromium fonts-dejavu-core fonts-liberation fonts-droid-fallback tini \
  && rm -rf /var/lib/apt/lists/*
+# Set ALLOWED_HOSTS to the names the container is reached by (docker run -e ALLOWED_HOSTS=training.example.org);
+# without it every host name is answered. Behind a reverse proxy that terminates TLS, set TRUST_PROXY (e.g. 1).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
