@@ -60,7 +60,8 @@ export function errorHandler(log: (message: string, error: unknown) => void = co
     if (!known) log(`${req.method} ${req.originalUrl} failed`, error);
     if (res.headersSent) return res.end();
     res.status(httpError.status).set(httpError.headers);
-    const wantsPage = !req.path.startsWith("/api/") && req.accepts(["json", "html"]) === "html";
+    // Express matches routes regardless of case, so /API/... is the API too.
+    const wantsPage = !req.path.toLowerCase().startsWith("/api/") && req.accepts(["json", "html"]) === "html";
     if (wantsPage) {
       res.render("error", { title: httpError.status === 404 ? "Not found" : "Something went wrong", status: httpError.status, message: httpError.message, csrfToken: res.locals.csrfToken }, (renderError, html) => {
         if (renderError) res.type("text/plain").send(httpError.message);
