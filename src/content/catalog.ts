@@ -1,4 +1,5 @@
 import type {
+  CourseRules,
   CatalogIds,
   Domain,
   Framework,
@@ -33,6 +34,8 @@ export interface Catalog {
   readonly programme: Programme;
   /** Selection, assessment, supervision and evaluation material for the programme kit. */
   readonly kit: KitContent;
+  /** What a course must contain and how it runs: the arc, mandatory content, order, practice, the day's shape. */
+  readonly rules: CourseRules;
   /** Knowledge-quiz items, each tied to a specific competency. */
   readonly quiz: readonly QuizItem[];
   readonly sources: readonly Source[];
@@ -57,6 +60,7 @@ export interface CatalogParts {
   framework: Framework;
   programme: Programme;
   kit: KitContent;
+  rules: CourseRules;
   quiz: QuizItem[];
   sources: Source[];
   tiers: Tier[];
@@ -108,6 +112,7 @@ export function buildCatalog(parts: CatalogParts): Catalog {
     framework: parts.framework,
     programme: parts.programme,
     kit: parts.kit,
+    rules: parts.rules,
     quiz: parts.quiz,
     sources: parts.sources,
     tiers,

@@ -1,4 +1,4 @@
-import type { Framework, KitContent, Programme, QuizItem, Scenario, Sector, SessionTemplate, Source, Tier } from "../domain/index.js";
+import type { CourseRules, Framework, KitContent, Programme, QuizItem, Scenario, Sector, SessionTemplate, Source, Tier } from "../domain/index.js";
 import type { ContentProblem } from "./content-error.js";
 import type { Parsed } from "./read-json.js";
 
@@ -7,6 +7,7 @@ export interface ParsedContent {
   framework: Parsed<Framework>;
   programme: Parsed<Programme>;
   kit: Parsed<KitContent>;
+  rules: Parsed<CourseRules>;
   quiz: Parsed<{ items: QuizItem[] }>[];
   tiers: Parsed<{ tiers: Tier[] }>;
   sectors: Parsed<Sector>[];
@@ -100,8 +101,25 @@ export function checkReferences(content: ParsedContent): ContentProblem[] {
     sector.emphasis.forEach((e, i) => ref(file, `emphasis[${i}].competency`, e.competency, competencyIds, "specific competency in the framework"));
   }
 
+  const { rules } = content;
+  const phaseIds = new Set(rules.value.phases.map((p) => p.id));
+  const topicIds = new Set(rules.value.topics.map((t) => t.id));
+  const refTopics = (file: string, path: string, ids: readonly string[]) =>
+    ids.forEach((id, i) => ref(file, `${path}[${i}]`, id, topicIds, "topic in course-rules.json"));
+  for (const [list, items] of [["mandatory", rules.value.mandatory], ["order", rules.value.order]] as const) {
+    items.forEach((item, i) => refSources(rules.file, `${list}[${i}].sources`, item.sources));
+  }
+  for (const part of ["core", "practice", "schedule", "assessment"] as const) refSources(rules.file, `${part}.sources`, rules.value[part].sources);
+  rules.value.mandatory.forEach((m, i) => {
+    if (m.sectors !== "all") m.sectors.forEach((id, j) => ref(rules.file, `mandatory[${i}].sectors[${j}]`, id, sectorIds, "sector in sectors/"));
+  });
+  ref(rules.file, "assessment.stationTemplate", rules.value.assessment.stationTemplate, sessionIds, "session template in sessions/");
+
   for (const { file, value: session } of sessions) {
     refSources(file, "sources", session.sources);
+    ref(file, "phase", session.phase, phaseIds, "phase in course-rules.json");
+    refTopics(file, "topics", session.topics);
+    if (session.scenario) refTopics(file, "scenario.requires", session.scenario.requires);
     refTiers(file, "tiers", session.tiers);
     refCompetencies(file, "introduces", session.introduces);
     refCompetencies(file, "practises", session.practises);
@@ -113,6 +131,7 @@ export function checkReferences(content: ParsedContent): ContentProblem[] {
     refSources(file, "sources", scenario.sources);
     refTiers(file, "tiers", scenario.tiers);
     ref(file, "sector", scenario.sector, sectorIds, "sector in sectors/");
+    refTopics(file, "topics", scenario.topics);
     scenario.objectives.forEach((o, i) => refCompetencies(file, `objectives[${i}].competencies`, o.competencies));
     scenario.checklist.forEach((c, i) => ref(file, `checklist[${i}].competency`, c.competency, competencyIds, "specific competency in the framework"));
   }

@@ -1,6 +1,7 @@
 import { basename, join } from "node:path";
 import type { z } from "zod";
 import {
+  courseRulesSchema,
   frameworkSchema,
   kitContentSchema,
   programmeSchema,
@@ -18,7 +19,7 @@ import { listFolders, listJsonFiles, readContentFile, type Parsed } from "./read
 
 /**
  * Loads a content folder (content/ or an organisation's own, same layout):
- *   sources.json, framework.json, tiers.json, programme.json, kit.json, quiz/*.json, sectors/*.json, sessions/*.json, scenarios/<sector>/*.json
+ *   sources.json, framework.json, tiers.json, programme.json, kit.json, course-rules.json, quiz/*.json, sectors/*.json, sessions/*.json, scenarios/<sector>/*.json
  * validates every file, checks every cross-reference, and returns the read-only Catalog. Throws a ContentError that
  * lists every problem (file, JSON path, reason) when anything is wrong, so start-up stops with a usable message.
  */
@@ -37,12 +38,13 @@ export async function loadCatalog(contentDir: string): Promise<Catalog> {
       return parsed;
     };
 
-  const [sources, framework, tiers, programme, kit] = await Promise.all([
+  const [sources, framework, tiers, programme, kit, rules] = await Promise.all([
     read(join(contentDir, "sources.json"), sourceListSchema),
     read(join(contentDir, "framework.json"), frameworkSchema),
     read(join(contentDir, "tiers.json"), tierListSchema),
     read(join(contentDir, "programme.json"), programmeSchema),
     read(join(contentDir, "kit.json"), kitContentSchema),
+    read(join(contentDir, "course-rules.json"), courseRulesSchema),
   ]);
   const quiz = await Promise.all((await listJsonFiles(join(contentDir, "quiz"))).map((path) => read(path, quizFileSchema)));
   const sectors = await Promise.all((await listJsonFiles(join(contentDir, "sectors"))).map(matchingFileName(sectorSchema)));
@@ -59,9 +61,9 @@ export async function loadCatalog(contentDir: string): Promise<Catalog> {
   }
   if (sectors.length === 0) problems.push({ file: "sectors/", path: "", message: "holds no sector file: at least one is needed" });
 
-  if (problems.length > 0 || !sources || !framework || !tiers || !programme || !kit) throw new ContentError(problems);
+  if (problems.length > 0 || !sources || !framework || !tiers || !programme || !kit || !rules) throw new ContentError(problems);
   const present = <T>(items: (T | undefined)[]) => items.filter((x): x is T => x !== undefined);
-  const parsed = { sources, framework, tiers, programme, kit, quiz: present(quiz), sectors: present(sectors), sessions: present(sessions), scenarios: present(scenarios) };
+  const parsed = { sources, framework, tiers, programme, kit, rules, quiz: present(quiz), sectors: present(sectors), sessions: present(sessions), scenarios: present(scenarios) };
 
   problems.push(...checkReferences(parsed));
   if (problems.length > 0) throw new ContentError(problems);
@@ -70,6 +72,7 @@ export async function loadCatalog(contentDir: string): Promise<Catalog> {
     framework: parsed.framework.value,
     programme: parsed.programme.value,
     kit: parsed.kit.value,
+    rules: parsed.rules.value,
     quiz: parsed.quiz.flatMap((f) => f.value.items),
     sources: parsed.sources.value.sources,
     tiers: parsed.tiers.value.tiers,

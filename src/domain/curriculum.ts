@@ -5,6 +5,15 @@ import { methodSchema } from "./method.js";
 
 const clockTime = z.string().regex(/^\d{2}:\d{2}$/);
 
+/** How a practical session runs for the course's group. */
+export const practiceSchema = z.strictObject({
+  format: z.enum(["pairs", "triads", "fishbowl", "stations", "whole-group"]),
+  rounds: z.number().int().min(1),
+  /** Supporter turns each participant gets in this session (a triad round gives each a third of a turn). */
+  supporterTurnsPerParticipant: z.number().min(0),
+});
+export type Practice = z.infer<typeof practiceSchema>;
+
 /** A scheduled session of a curriculum. */
 export const scheduledSessionSchema = z.strictObject({
   id: z.string().min(1),
@@ -23,6 +32,10 @@ export const scheduledSessionSchema = z.strictObject({
   tiers: z.array(idSchema),
   objectives: z.array(z.string()),
   scenarioIds: z.array(idSchema),
+  /** Its place in the course arc (a phase of content/course-rules.json). Absent on curricula made before phases. */
+  phase: idSchema.optional(),
+  /** Practical sessions: how it runs for this group, and how often each participant sits in the supporter's chair. */
+  practice: practiceSchema.optional(),
 });
 export type ScheduledSession = z.infer<typeof scheduledSessionSchema>;
 
@@ -39,6 +52,8 @@ export const totalsSchema = z.strictObject({
   practicalMinutes: z.number().int(),
   practicalShare: z.number(),
   byMethod: z.record(z.string(), z.number().int()),
+  /** The sum over practical sessions. Absent on curricula made before practice was sized by the group. */
+  supporterTurnsPerParticipant: z.number().min(0).optional(),
 });
 export type Totals = z.infer<typeof totalsSchema>;
 
@@ -47,6 +62,28 @@ export const coverageSchema = z.strictObject({
   uncovered: z.array(idSchema),
 });
 export type Coverage = z.infer<typeof coverageSchema>;
+
+/** One rule of the course audit and how the curriculum stands against it. */
+export const auditEntrySchema = z.strictObject({
+  rule: z.string().min(1),
+  /** The rule in a trainer's words. */
+  label: z.string().min(1),
+  status: z.enum(["met", "not-met", "not-applicable"]),
+  /** Required rules cannot be broken by an edit; advised ones are shown. */
+  required: z.boolean(),
+  detail: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** Who the course needs in the room. */
+export const staffingSchema = z.strictObject({
+  trainers: z.number().int().min(1),
+  /** Trained actors for roles a participant must not play (beyond what the trainers can play). */
+  actors: z.number().int().min(0),
+  /** Why, in a sentence. */
+  note: z.string(),
+});
+export type Staffing = z.infer<typeof staffingSchema>;
 
 /** A stored, scheduled curriculum. */
 export const curriculumSchema = z.strictObject({
@@ -63,5 +100,8 @@ export const curriculumSchema = z.strictObject({
   coverage: coverageSchema,
   /** The sector's emphasised competencies that the hours could not hold (never silently dropped). */
   omittedEmphasis: z.array(idSchema),
+  staffing: staffingSchema.optional(),
+  /** The course audit at the time it was planned or last edited (the pages show it afresh). */
+  audit: z.array(auditEntrySchema).optional(),
 });
 export type Curriculum = z.infer<typeof curriculumSchema>;

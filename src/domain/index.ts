@@ -10,3 +10,4 @@ export * from "./tier.js";
 export * from "./curriculum-edit.js";
 export * from "./programme.js";
 export * from "./kit.js";
+export * from "./course-rules.js";

@@ -14,6 +14,8 @@ export const scenarioRoleSchema = z.strictObject({
   name: textSchema,
   /** The private brief handed to whoever plays the role. */
   brief: textSchema,
+  /** Who plays it: a participant (default), or a trainer or trained actor (a suicidal colleague, a hostile manager). */
+  playedBy: z.enum(["participant", "trainer", "actor"]).default("participant"),
 });
 export type ScenarioRole = z.infer<typeof scenarioRoleSchema>;
 
@@ -26,6 +28,8 @@ export const scenarioSchema = z
     method: scenarioMethodSchema,
     tiers: z.array(idSchema).min(1, "must name at least one ERNST level"),
     difficulty: difficultySchema,
+    /** Topics of content/course-rules.json the scenario holds (suicidal-content, substance-misuse, three-stations ...). */
+    topics: z.array(idSchema).default([]),
     minutes: z.strictObject({
       brief: z.number().int().min(2).max(15),
       play: z.number().int().min(5).max(30),

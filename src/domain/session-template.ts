@@ -20,9 +20,11 @@ export type PlanStep = z.infer<typeof planStepSchema>;
 
 /**
  * What a session is for in the shape of a course. The planner places `opening` first, `closing` last, and puts a
- * `deroling` session after heavy practice; `content` sessions are chosen for the competencies they cover.
+ * `deroling` session after heavy practice, a `check-in` at the start of every day after the first, and the
+ * `station` (the final practical assessment) before the closing in certifying courses; `content` sessions are chosen
+ * for the competencies they cover.
  */
-export const sessionPurposeSchema = z.enum(["opening", "closing", "check-in", "deroling", "content"]);
+export const sessionPurposeSchema = z.enum(["opening", "closing", "check-in", "deroling", "station", "content"]);
 export type SessionPurpose = z.infer<typeof sessionPurposeSchema>;
 
 /** A reusable session the planner chooses from (content/sessions/). */
@@ -33,6 +35,13 @@ export const sessionTemplateSchema = z
     summary: textSchema,
     method: methodSchema,
     purpose: sessionPurposeSchema.default("content"),
+    /** Where it sits in the course arc: a phase id of content/course-rules.json. */
+    phase: idSchema,
+    /**
+     * Topics of content/course-rules.json it covers: taught by an input session, practised by a practical one. The
+     * course rules speak in topics ("a PFA model taught", "warm handover practised").
+     */
+    topics: z.array(idSchema).default([]),
     minutes: z.strictObject({ default: fiveMinuteSteps, min: fiveMinuteSteps, max: fiveMinuteSteps }),
     /** ERNST level ids the session serves. */
     tiers: z.array(idSchema).min(1, "must name at least one ERNST level"),
@@ -48,7 +57,28 @@ export const sessionTemplateSchema = z
     /** Session template ids that must come earlier in a course. */
     prerequisites: z.array(idSchema).default([]),
     /** For role-play and simulation: the kind of scenario it runs. */
-    scenario: z.strictObject({ method: scenarioMethodSchema, note: textSchema }).optional(),
+    scenario: z
+      .strictObject({
+        method: scenarioMethodSchema,
+        note: textSchema,
+        /** Topics the scenario must hold (a suicidal disclosure, three triage stations). */
+        requires: z.array(idSchema).default([]),
+        /** The colleague is played by a trainer or actor, never by a fellow participant (suicide risk). */
+        trainerPlays: z.boolean().default(false),
+      })
+      .optional(),
+    /**
+     * For practical methods: how the session can run, in order of preference (pairs, triads, fishbowl, stations,
+     * whole group), the minutes of one round (brief, play, feedback) and the minutes around the rounds (set-up,
+     * plenary debrief). The planner chooses the format and the rounds from the group size.
+     */
+    practice: z
+      .strictObject({
+        formats: z.array(z.enum(["pairs", "triads", "fishbowl", "stations", "whole-group"])).min(1),
+        roundMinutes: z.number().int().min(5).max(60),
+        fixedMinutes: z.number().int().min(0).max(60),
+      })
+      .optional(),
     /** For practical methods: the debrief held inside the session. */
     debrief: z.strictObject({ minutes: z.number().int().min(5), questions: z.array(textSchema).min(2) }).optional(),
     /** Emotionally heavy practice: the planner follows it with de-roling or reflection. */
@@ -70,6 +100,12 @@ export const sessionTemplateSchema = z
     }
     if (!practical && t.practises.length > 0) {
       ctx.addIssue({ code: "custom", path: ["practises"], message: `a ${t.method} session cannot practise competencies (only role-play, simulation, supervised practice do)` });
+    }
+    if (practical && !t.practice) {
+      ctx.addIssue({ code: "custom", path: ["practice"], message: "a practical session must say how it runs (formats, round and fixed minutes)" });
+    }
+    if (t.practice && t.practice.fixedMinutes + t.practice.roundMinutes > t.minutes.max) {
+      ctx.addIssue({ code: "custom", path: ["practice"], message: "one round and the fixed minutes must fit within the session's maximum length" });
     }
     if (practical && !t.debrief) {
       ctx.addIssue({ code: "custom", path: ["debrief"], message: "a practical session must include a debrief" });
