@@ -34,6 +34,8 @@ export interface Kit {
     scale: KitContent["practicalAssessment"]["scale"];
     rubric: RubricRow[];
     passRule: KitContent["practicalAssessment"]["passRule"];
+    /** When the course schedules the station (certifying courses): its session and time, and the assessors it needs. */
+    scheduled?: { sessionId: string; date: string; start: string; end: string; assessors: number };
   };
   certification: { requirements: string[]; rescue: { code: string; name: string; competencies: string[] }[] };
   supervision: KitContent["supervision"];
@@ -59,40 +61,63 @@ function checklists(c: Curriculum, catalog: Catalog): Kit["checklists"] {
     });
 }
 
-/** The quiz: items for the competencies the course covers, core ones first, two per core competency, one otherwise. */
+/**
+ * The quiz: items for the competencies the course covers: two per core competency, then one per other competency
+ * taken from each domain the course teaches in turn, so that no domain it teaches goes unasked when the quiz is full.
+ */
 function quiz(c: Curriculum, catalog: Catalog): Kit["quiz"] {
   const covered = c.coverage.covered.map((x) => catalog.competency(x.competency)!).filter(Boolean);
-  const ordered = [...covered.filter((x) => x.core), ...covered.filter((x) => !x.core)];
+  const byDomain = catalog.framework.domains.map((d) => covered.filter((x) => !x.core && x.domainId === d.id));
+  const others: typeof covered = [];
+  for (let i = 0; byDomain.some((list) => i < list.length); i++) for (const list of byDomain) if (list[i]) others.push(list[i]!);
   const items: Kit["quiz"]["items"] = [];
-  for (const competency of ordered) {
+  for (const competency of [...covered.filter((x) => x.core), ...others]) {
     const pool = catalog.quiz.filter((q) => q.competency === competency.id);
-    for (const item of pool.slice(0, competency.core ? 2 : 1)) {
+    for (const item of pool.slice(0, competency.core ? catalog.rules.assessment.coreQuizItems : 1)) {
       if (items.length < QUIZ_MAX_ITEMS) items.push({ ...item, competencyName: competency.name });
     }
   }
   return { items };
 }
 
+/** How many assessors observe the final station (two, so that a pass does not rest on one person's view). */
+const STATION_ASSESSORS = 2;
+
 /**
- * The final station: a scenario of the course's sector at the peer-support level that the course did not use
- * (so the candidate meets it fresh), the hardest available; its rubric rows are the competencies it names.
+ * The final station: the scenario the course schedules for it, or else a scenario of the course's sector at the
+ * peer-support level that the course did not use (so the candidate meets it fresh), the hardest available. Its
+ * rubric scores only competencies the course practised.
  */
 function practicalAssessment(c: Curriculum, catalog: Catalog): Kit["practicalAssessment"] {
-  const used = new Set(c.sessions.flatMap((s) => s.scenarioIds));
+  const stationSession = c.sessions.find((s) => catalog.session(s.templateId)?.purpose === "station" && s.scenarioIds[0]);
+  const used = new Set(c.sessions.filter((s) => s !== stationSession).flatMap((s) => s.scenarioIds));
   const candidates = catalog.scenarios.filter((s) => s.sector === c.spec.sector && s.tiers.includes("peer-support"));
   const rank = (s: Scenario) => [used.has(s.id) ? 1 : 0, -DIFFICULTY_RANK[s.difficulty], s.method === "role-play" ? 0 : 1];
-  const station = [...(candidates.length > 0 ? candidates : catalog.scenarios.filter((s) => s.sector === c.spec.sector))].sort((a, b) => {
-    const [x, y] = [rank(a), rank(b)];
-    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || a.id.localeCompare(b.id);
-  })[0]!;
-  const ids = scenarioCompetencies(station);
+  const scheduled = stationSession && catalog.scenario(stationSession.scenarioIds[0]!);
+  const station =
+    scheduled ??
+    [...(candidates.length > 0 ? candidates : catalog.scenarios.filter((s) => s.sector === c.spec.sector))].sort((a, b) => {
+      const [x, y] = [rank(a), rank(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || a.id.localeCompare(b.id);
+    })[0]!;
+  const practised = new Set(c.sessions.flatMap((s) => s.practises));
+  const ids = scenarioCompetencies(station).filter((id) => practised.has(id));
   const rubric = ids.map((id) => {
     const competency = catalog.competency(id)!;
     const fromScenario = station.checklist.filter((i) => i.competency === id).map((i) => i.behaviour);
     return { competency: id, name: competency.name, core: competency.core, behaviours: fromScenario.length > 0 ? fromScenario : [...competency.behaviours] };
   });
   const content = catalog.kit.practicalAssessment;
-  return { scenarioId: station.id, scenarioTitle: station.title, intro: content.intro, minutes: content.minutes, scale: content.scale, rubric, passRule: content.passRule };
+  return {
+    scenarioId: station.id,
+    scenarioTitle: station.title,
+    intro: content.intro,
+    minutes: content.minutes,
+    scale: content.scale,
+    rubric,
+    passRule: content.passRule,
+    ...(stationSession && { scheduled: { sessionId: stationSession.id, date: stationSession.date, start: stationSession.start, end: stationSession.end, assessors: STATION_ASSESSORS } }),
+  };
 }
 
 /** Certification: the programme's requirements, and the RESCUE codes this course's competencies serve. */

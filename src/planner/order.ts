@@ -1,80 +1,124 @@
 import { DIFFICULTY_RANK, isPractical } from "../domain/index.js";
 import type { Catalog } from "../content/index.js";
 import type { Pick } from "./pick.js";
+import { matchesEnd } from "./select.js";
 
-const METHOD_RANK: Record<string, number> = { "role-play": 0, simulation: 1, "supervised-practice": 2 };
+/** The structural picks of a course, placed by rule rather than chosen for content. */
+export interface Structure {
+  opening: string;
+  closing: string;
+  deroling: string;
+  checkIn: string;
+  station?: string | undefined;
+}
 
 /**
- * Puts the picks in teaching order: the opening first; then cycles of input followed by the practice that uses
- * it (each practical session preceded by the sessions that introduce what it practises, and by its
- * prerequisites), easier practice first; heavy practice directly followed by de-roling; the closing last.
- * Inputs that no practice needs are spread evenly between the cycles.
+ * Puts the picks in teaching order along the course arc of content/course-rules.json. Each step places, among the
+ * picks whose conditions hold, the one earliest in the arc (its phase; input before practice within a phase;
+ * easier scenarios first). A pick's conditions: its prerequisites are placed; a practical pick comes after input
+ * that introduces what it practises; the ordering rules' first parts come before their second parts (a PFA model
+ * and listening before any practice, suicide risk before practice with suicidal content, a model taught before it
+ * is practised); the first practice is the introductory first conversation; and a practice waits for those of
+ * its method with easier scenarios (easy to hard). Heavy practice is followed
+ * directly by de-roling; the station and the closing end the course. Check-ins are left out: the timetable puts
+ * one at the start of every day after the first.
  */
-export function orderPicks(picks: readonly Pick[], catalog: Catalog, structural: { opening: string; closing: string; deroling: string }): Pick[] {
-  const coreCount = (ids: readonly string[]) => ids.filter((id) => catalog.competency(id)?.core).length;
-  const opening = picks.find((p) => p.template.id === structural.opening)!;
-  const closing = picks.find((p) => p.template.id === structural.closing)!;
-  const derolings = picks.filter((p) => p.template.id === structural.deroling);
-  const body = picks.filter((p) => p !== opening && p !== closing && !derolings.includes(p));
-  // The essentials (most core content) come first.
-  const theory = body
-    .filter((p) => !isPractical(p.template.method))
-    .map((p, index) => ({ p, index }))
-    .sort((a, b) => coreCount(b.p.template.introduces) - coreCount(a.p.template.introduces) || a.index - b.index)
-    .map(({ p }) => p);
-  const practical = body
-    .filter((p) => isPractical(p.template.method))
-    .map((p, index) => ({ p, index }))
-    .sort((a, b) => {
-      const da = a.p.scenarioId ? DIFFICULTY_RANK[catalog.scenario(a.p.scenarioId)!.difficulty] : 1;
-      const db = b.p.scenarioId ? DIFFICULTY_RANK[catalog.scenario(b.p.scenarioId)!.difficulty] : 1;
-      return Number(a.p.template.heavy) - Number(b.p.template.heavy) || da - db || coreCount(b.p.template.practises) - coreCount(a.p.template.practises) || METHOD_RANK[a.p.template.method]! - METHOD_RANK[b.p.template.method]! || a.index - b.index;
-    })
-    .map(({ p }) => p);
+export function orderPicks(picks: readonly Pick[], catalog: Catalog, structure: Structure, dailyMinutes = Infinity): Pick[] {
+  const rules = catalog.rules;
+  const phaseIndex = new Map(rules.phases.map((p, i) => [p.id, i]));
+  const opening = picks.find((p) => p.template.id === structure.opening)!;
+  const closing = picks.find((p) => p.template.id === structure.closing)!;
+  const station = structure.station ? picks.find((p) => p.template.id === structure.station) : undefined;
+  const derolings = picks.filter((p) => p.template.id === structure.deroling);
+  const structural = new Set<Pick>([opening, closing, ...derolings, ...(station ? [station] : [])]);
+  const body = picks.filter((p) => !structural.has(p) && p.template.id !== structure.checkIn);
+
+  const difficulty = (p: Pick) => (p.scenarioId ? DIFFICULTY_RANK[catalog.scenario(p.scenarioId)!.difficulty] : 0);
+  // Input on what must come early in the arc (the second-victim phenomenon) ranks with the foundations, whatever
+  // its own phase (a sector's pathway case study that explains the phenomenon).
+  const foundations = Math.min(1, phaseIndex.size);
+  // So does input that must fall on the first day before any practice (listening, a PFA model).
+  const firstDayTopics = rules.order.filter((o) => o.onFirstDay && "topic" in o.first).map((o) => (o.first as { topic: string }).topic);
+  // Only the first session on each such topic moves up: a second one on the same topic keeps its own place.
+  const coveredSoFar = new Set<string>();
+  const early = (p: Pick) => !isPractical(p.template.method) && p.template.topics.some((t) => (rules.arc.early.topics.includes(t) || firstDayTopics.includes(t)) && !coveredSoFar.has(t));
+  const phaseOf = (p: Pick) => {
+    const index = phaseIndex.get(p.template.phase) ?? phaseIndex.size;
+    return early(p) ? Math.min(index, foundations) : index;
+  };
+  // Within the foundations, the early-arc topics (the second-victim phenomenon) come first.
+  // then the input the first day must hold (listening, a PFA model), then the rest.
+  const earliest = (p: Pick) => {
+    if (isPractical(p.template.method)) return 2;
+    if (p.template.topics.some((t) => rules.arc.early.topics.includes(t) && !coveredSoFar.has(t))) return 0;
+    return p.template.topics.some((t) => firstDayTopics.includes(t) && !coveredSoFar.has(t)) ? 1 : 2;
+  };
+  // A scenario played again waits for another day (estimated from the written lengths), so that a long course's
+  // repeats do not fall on the same day.
+  const dayAt = (minutes: number) => Math.floor(minutes / dailyMinutes);
+  const recent = (p: Pick) => {
+    if (!p.scenarioId) return 0;
+    let minutes = 0;
+    const today = dayAt(sequence.reduce((sum, q) => sum + q.preferred, 0));
+    for (const q of sequence) {
+      if (q.scenarioId === p.scenarioId && dayAt(minutes) === today) return 1;
+      minutes += q.preferred;
+    }
+    return 0;
+  };
+  const rank = (p: Pick): number[] => [phaseOf(p), isPractical(p.template.method) ? 1 : 0, earliest(p), difficulty(p), recent(p)];
+  const byTemplate = new Map<string, Pick>();
+  for (const p of body) if (!byTemplate.has(p.template.id)) byTemplate.set(p.template.id, p);
+  // The first practice: a practice of the topic on an introductory scenario (or none), which nothing easier precedes.
+  const firstPractice = body.filter((p) => isPractical(p.template.method) && matchesEnd(p, { topic: rules.arc.firstPractice, as: "practised" }, catalog) && difficulty(p) === 0);
 
   const sequence: Pick[] = [opening];
   const placed = new Set<Pick>([opening]);
   const introduced = new Set(opening.template.introduces);
-  const byTemplate = new Map<string, Pick>();
-  for (const p of picks) if (!byTemplate.has(p.template.id)) byTemplate.set(p.template.id, p);
   const spareDerolings = [...derolings];
 
-  const place = (p: Pick): void => {
-    if (placed.has(p)) return;
-    placed.add(p);
-    for (const pre of p.template.prerequisites) {
-      const prerequisite = byTemplate.get(pre);
-      if (prerequisite) place(prerequisite);
-    }
-    if (isPractical(p.template.method)) {
-      for (const c of p.template.practises) {
-        if (introduced.has(c)) continue;
-        const teacher = theory.find((t) => !placed.has(t) && t.template.introduces.includes(c));
-        if (teacher) place(teacher);
+  const ready = (p: Pick): boolean => {
+    if (p.template.prerequisites.some((id) => byTemplate.has(id) && !placed.has(byTemplate.get(id)!))) return false;
+    const practical = isPractical(p.template.method);
+    if (practical) {
+      // Input first: a practice waits for the input that introduces what it is credited with, when the course has it.
+      for (const c of p.credits) {
+        if (!introduced.has(c) && body.some((t) => !placed.has(t) && !isPractical(t.template.method) && t.template.introduces.includes(c))) return false;
       }
+      if (firstPractice.length > 0 && !firstPractice.includes(p) && !firstPractice.some((f) => placed.has(f))) return false;
+      // Easy to hard within a method: a practice waits for every one of its method with an easier scenario.
+      if (p.scenarioId && body.some((q) => q !== p && !placed.has(q) && q.scenarioId && q.template.method === p.template.method && difficulty(q) < difficulty(p))) return false;
     }
-    sequence.push(p);
-    for (const c of p.template.introduces) introduced.add(c);
-    if (p.template.heavy) {
-      const deroling = spareDerolings.shift();
-      if (deroling) {
-        placed.add(deroling);
-        sequence.push(deroling);
-      }
+    for (const rule of rules.order) {
+      if (!matchesEnd(p, rule.then, catalog)) continue;
+      const firsts = body.filter((t) => t !== p && matchesEnd(t, rule.first, catalog));
+      if (firsts.length > 0 && !firsts.some((t) => placed.has(t))) return false;
     }
+    return true;
+  };
+  const before = (a: Pick, b: Pick) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! < rb[i]!;
+    return body.indexOf(a) < body.indexOf(b);
   };
 
-  practical.forEach((p, i) => {
-    // Keep the share of inputs placed in step with the share of practice placed.
-    const due = Math.floor((theory.length * i) / Math.max(1, practical.length));
-    for (const t of theory) {
-      if (theory.filter((x) => placed.has(x)).length >= due) break;
-      place(t);
+  while (body.some((p) => !placed.has(p))) {
+    let next: Pick | undefined;
+    for (const p of body) if (!placed.has(p) && ready(p) && (!next || before(p, next))) next = p;
+    // Conditions that cannot all hold (a content cycle) must not stall the course: take the earliest in the arc.
+    if (!next) for (const p of body) if (!placed.has(p) && (!next || before(p, next))) next = p;
+    placed.add(next!);
+    sequence.push(next!);
+    if (!isPractical(next!.template.method)) for (const t of next!.template.topics) coveredSoFar.add(t);
+    for (const c of next!.template.introduces) introduced.add(c);
+    if (next!.template.heavy) {
+      const deroling = spareDerolings.shift();
+      if (deroling) sequence.push(deroling);
     }
-    place(p);
-  });
-  for (const t of theory) place(t);
-  for (const d of spareDerolings) if (!placed.has(d)) sequence.push(d);
+  }
+  sequence.push(...spareDerolings);
+  if (station) sequence.push(station);
   sequence.push(closing);
   return sequence;
 }

@@ -6,6 +6,8 @@ export interface Pick {
   id: string;
   template: SessionTemplate;
   scenarioId?: string;
+  /** For practical picks: the competencies it is credited with (what both the session and its scenario practise). */
+  credits: readonly string[];
   /** Its minutes range once the scenario is known (a scenario needs its brief, play and debrief time). */
   min: number;
   /** The length it is written for (at least its scenario's length); the fill aims for this, not the minimum. */

@@ -1,10 +1,11 @@
 import type { Catalog } from "../content/index.js";
-import { isPractical, type CourseSpec, type Curriculum } from "../domain/index.js";
-import { assemble, type AssembledCurriculum } from "./assemble.js";
+import { appliesToSector, DIFFICULTY_RANK, isPractical, scenarioMinutes, type CourseSpec, type Curriculum, type Scenario, type TopicUse } from "../domain/index.js";
+import { assemble, type AssembledCurriculum, type CourseItem } from "./assemble.js";
+import { coversTopic, scenarioFits, trainerPlaysColleague } from "./course-topics.js";
 import { distributeMinutes, floor5, ceil5, type Pick } from "./pick.js";
 import { orderPicks } from "./order.js";
-import { PlanningError } from "./planning-error.js";
-import { SCHEDULE_RULES } from "./schedule.js";
+import { PlanningError, ScheduleError } from "./planning-error.js";
+import { daysAskedFor, fitToDays } from "./schedule.js";
 import { bestByGain, buildPool, Selection, type Pool } from "./select.js";
 import { priorities, type Priorities } from "./weights.js";
 
@@ -17,15 +18,63 @@ export interface PlanContext {
   now: Date;
 }
 
+/** A topic the course must cover, and how. */
+interface Want {
+  topic: string;
+  as: TopicUse;
+  trainerPlays: boolean;
+  /** The first practice opens the practice: its scenario must be an introductory one. */
+  introductory?: boolean;
+  what: string;
+}
+
+/** What the course rules make mandatory at this length and sector, and the first practice (an introductory first conversation). */
+function courseWants(spec: CourseSpec, catalog: Catalog): Want[] {
+  const mandatory = catalog.rules.mandatory.filter((m) => spec.totalHours >= m.fromHours && appliesToSector(m.sectors, spec.sector));
+  return [
+    ...mandatory.map((m) => ({ topic: m.topic, as: m.as, trainerPlays: m.trainerPlays, what: m.label })),
+    { topic: catalog.rules.arc.firstPractice, as: "practised" as const, trainerPlays: false, introductory: true, what: "an introductory first conversation" },
+  ];
+}
+
 /** Everything a course must have whatever its length: structure, core content, both practical methods, every level. */
 function mandatorySelection(spec: CourseSpec, pool: Pool, prio: Priorities, catalog: Catalog): Selection {
   const all = new Map(catalog.sessions.map((t) => [t.id, t]));
-  const selection = new Selection(spec, pool, prio);
+  const selection = new Selection(spec, pool, prio, catalog);
   const must = (ok: boolean, what: string) => {
     if (!ok) throw new PlanningError(`The content cannot provide ${what} for the ${spec.sector} sector at the chosen levels.`);
   };
   must(selection.addWithPrerequisites(pool.opening, all), "an opening session");
   must(selection.addWithPrerequisites(pool.closing, all), "a closing session");
+  // A check-in opens every day after the first; certifying courses schedule the final practical station.
+  for (let day = 1; day < daysAskedFor(spec); day++) selection.add(fixedPick(pool.checkIn, day - 1));
+  if (spec.totalHours >= catalog.rules.assessment.stationFromHours && pool.station) selection.add(fixedPick(pool.station, 0));
+
+  // The content the course rules make mandatory at this length and sector: each time the session that covers the
+  // most of what is still missing per minute (a healthcare pathway case study covers four topics at once).
+  const coversWant = (p: Pick, want: Want) => {
+    const scenario = p.scenarioId ? catalog.scenario(p.scenarioId) : undefined;
+    return coversTopic(p.template, scenario, want.topic, want.as) && (!want.trainerPlays || trainerPlaysColleague(scenario)) && (!want.introductory || scenario?.difficulty !== "advanced" && scenario?.difficulty !== "intermediate");
+  };
+  for (;;) {
+    const missing = courseWants(spec, catalog).filter((want) => !selection.picks.some((p) => coversWant(p, want)));
+    if (missing.length === 0) break;
+    let best: Pick | undefined;
+    let bestScore = 0;
+    for (const t of [...pool.theory, ...pool.practical]) {
+      const p = selection.candidate(t);
+      if (!p) continue;
+      const gain = missing.filter((want) => coversWant(p, want)).length;
+      if (gain === 0) continue;
+      const score = gain / selection.costWithPrerequisites(t, all);
+      if (score > bestScore + 1e-9) {
+        best = p;
+        bestScore = score;
+      }
+    }
+    must(best !== undefined, missing[0]!.what);
+    must(selection.addWithPrerequisites(best!.template, all), `the prerequisites of ${best!.template.id}`);
+  }
 
   const everything = () => true;
   // Input for every core competency, then practice of each.
@@ -36,18 +85,25 @@ function mandatorySelection(spec: CourseSpec, pool: Pool, prio: Priorities, cata
     must(pick !== undefined, `a session introducing ${missing.join(", ")}`);
     must(selection.addWithPrerequisites(pick!.template, all), `the prerequisites of ${pick!.template.id}`);
   }
-  for (;;) {
+  // Practice of each, from the length the course rules set.
+  for (; spec.totalHours >= catalog.rules.core.practisedFromHours; ) {
     const practised = selection.practised();
     const missing = prio.core.filter((c) => !practised.has(c));
     if (missing.length === 0) break;
-    const pick = bestByGain(selection, pool.practical, everything, new Set(missing));
+    const fresh = (p: Pick) => selection.scenarioUseCount(p.scenarioId) === 0;
+    const pick = bestByGain(selection, pool.practical, fresh, new Set(missing)) ?? bestByGain(selection, pool.practical, everything, new Set(missing));
     must(pick !== undefined, `practice of ${missing.join(", ")}`);
     must(selection.addWithPrerequisites(pick!.template, all), `the prerequisites of ${pick!.template.id}`);
   }
   for (const method of ["role-play", "simulation"] as const) {
     if (selection.picks.some((p) => p.template.method === method)) continue;
-    const options = pool.practical.filter((t) => t.method === method);
-    const pick = bestByGain(selection, options, everything) ?? options.map((t) => selection.candidate(t)).find((p) => p !== undefined);
+    // The one that costs least with what it brings (a simulation with suicidal content brings the suicide input),
+    // then the one that covers most.
+    const pick = pool.practical
+      .filter((t) => t.method === method)
+      .map((t) => selection.candidate(t))
+      .filter((p): p is Pick => p !== undefined)
+      .sort((a, b) => selection.costWithPrerequisites(a.template, all) - selection.costWithPrerequisites(b.template, all) || selection.gain(b.template) - selection.gain(a.template) || a.id.localeCompare(b.id))[0];
     must(pick !== undefined, `a ${method} with a ${spec.sector} scenario`);
     must(selection.addWithPrerequisites(pick!.template, all), `the prerequisites of ${pick!.template.id}`);
   }
@@ -63,6 +119,146 @@ function mandatorySelection(spec: CourseSpec, pool: Pool, prio: Priorities, cata
   return selection;
 }
 
+/** A structural pick whose length is fixed at its template's default (day check-ins, the station). */
+function fixedPick(t: Pick["template"], n: number): Pick {
+  const minutes = t.minutes.default;
+  return { id: n === 0 ? t.id : `${t.id}-${n + 1}`, template: t, credits: [], min: minutes, preferred: minutes, max: minutes };
+}
+
+/**
+ * Assembles the course, then keeps a scenario that a long course must play twice off a second run on the same day:
+ * it swaps the repeat with the scenario of another session that both fit, of the same difficulty (so practice still
+ * goes from easy to hard), on another day. Scenario lengths must fit the sessions' minutes.
+ */
+function spreadRepeatedScenarios(items: CourseItem[], spec: CourseSpec, catalog: Catalog, pool: Pool, depth = 0): AssembledCurriculum {
+  let assembled = assemble(items, spec, catalog);
+  if (depth > 4) return assembled;
+  // Pairs already exchanged: exchanging them back would only undo the work.
+  const swapped = new Set<string>();
+  /** Whether scenario difficulty still rises (or holds) within each method. */
+  const risesAll = () => {
+    for (const method of ["role-play", "simulation"]) {
+      let highest = -1;
+      for (const it of items.filter((x) => x.template.method === method && x.scenarioId)) {
+        const rank = DIFFICULTY_RANK[catalog.scenario(it.scenarioId!)!.difficulty];
+        if (rank < highest) return false;
+        highest = rank;
+      }
+    }
+    return true;
+  };
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const sessions = assembled.sessions;
+    const dateOf = new Map(sessions.map((s) => [s.id, s.date]));
+    const onDay = (scenario: string, date: string) => items.some((it) => it.scenarioId === scenario && dateOf.get(it.id) === date);
+    // First, a replay while a scenario that fits is still unplayed: give the replay the unplayed one.
+    const playedBefore = (it: CourseItem, i: number) => items.some((other, j) => j < i && other.scenarioId === it.scenarioId);
+    const unplayed = (it: CourseItem) =>
+      catalog.scenarios.filter((x) => x.sector === spec.sector && x.id !== pool.stationScenario?.id && !items.some((o) => o.scenarioId === x.id) && scenarioFits(it.template, x, spec.tiers));
+    const replay = items.find((it, i) => it.scenarioId && it.template.purpose === "content" && playedBefore(it, i) && unplayed(it).some((x) => {
+      const original = it.scenarioId;
+      it.scenarioId = x.id;
+      const ok = Math.ceil(scenarioMinutes(x) / 5) * 5 <= it.minutes && risesAll();
+      it.scenarioId = ok ? x.id : original;
+      return ok;
+    }));
+    if (replay) {
+      assembled = assemble(items, spec, catalog);
+      continue;
+    }
+    const repeats = items.filter((it, i) => it.scenarioId && it.template.purpose === "content" && items.some((other, j) => j < i && other.scenarioId === it.scenarioId && dateOf.get(other.id) === dateOf.get(it.id)));
+    if (repeats.length === 0) return assembled;
+    const fix = (repeat: CourseItem): boolean => {
+    const scenario = catalog.scenario(repeat.scenarioId!)!;
+    const fitsLength = (it: CourseItem, s: Scenario) => Math.ceil(scenarioMinutes(s) / 5) * 5 <= it.minutes;
+    const rises = risesAll;
+    const swap = (a: CourseItem, b: CourseItem) => ([a.scenarioId, b.scenarioId] = [b.scenarioId, a.scenarioId]);
+    const partner = items.find((it) => {
+      const other = it.scenarioId ? catalog.scenario(it.scenarioId) : undefined;
+      if (!other || it === repeat || other.id === scenario.id || it.template.purpose !== "content" || swapped.has(`${repeat.id}|${it.id}`)) return false;
+      const date = dateOf.get(it.id)!;
+      const repeatDate = dateOf.get(repeat.id)!;
+      return (
+        date !== repeatDate &&
+        scenarioFits(repeat.template, other, spec.tiers) &&
+        scenarioFits(it.template, scenario, spec.tiers) &&
+        fitsLength(repeat, other) &&
+        fitsLength(it, scenario) &&
+        !onDay(other.id, repeatDate) &&
+        !onDay(scenario.id, date) &&
+        // Still easy to hard after the swap.
+        (swap(repeat, it), rises() || (swap(repeat, it), false)) &&
+        (swap(repeat, it), true)
+      );
+    });
+    if (partner) {
+      swap(repeat, partner);
+      swapped.add(`${repeat.id}|${partner.id}`).add(`${partner.id}|${repeat.id}`);
+      return true;
+    }
+    {
+      // No session to swap with: run the repeat with another scenario that fits it and is not played that day,
+      // the least played first (every fitting one is played already, or the repeat would not be a repeat).
+      const repeatDate = dateOf.get(repeat.id)!;
+      const uses = (id: string) => items.filter((it) => it.scenarioId === id).length;
+      const original = repeat.scenarioId;
+      const alternative = catalog.scenarios
+        .filter((x) => x.sector === spec.sector && x.id !== original && x.id !== pool.stationScenario?.id && scenarioFits(repeat.template, x, spec.tiers) && fitsLength(repeat, x) && !onDay(x.id, repeatDate))
+        .sort((a, b) => uses(a.id) - uses(b.id) || a.id.localeCompare(b.id))
+        // Never a replay while a fitting scenario is still unplayed: that would trade one rule for another.
+        .filter((x, _, all) => uses(x.id) === 0 || !all.some((y) => uses(y.id) === 0))
+        .find((x) => {
+          repeat.scenarioId = x.id;
+          const ok = rises();
+          repeat.scenarioId = original;
+          return ok;
+        });
+      if (!alternative) return false;
+      repeat.scenarioId = alternative.id;
+      return true;
+    }
+    };
+    if (!repeats.some(fix)) {
+      // Last resort: move a repeat to another day (before one of that day's sessions), when that leaves the course
+      // meeting more of the audit than before.
+      // Weigh the repeats on one day with the rest of the audit: fewer rules missed, then fewer such repeats.
+      const sameDayRepeats = (c: AssembledCurriculum) => {
+        const seen = new Set<string>();
+        let n = 0;
+        for (const s of c.sessions) {
+          if (s.method !== "role-play" && s.method !== "simulation") continue;
+          const key = `${s.date}|${s.scenarioIds[0]}`;
+          if (seen.has(key)) n += 1;
+          seen.add(key);
+        }
+        return n;
+      };
+      const notMet = (c: AssembledCurriculum) => c.audit!.filter((a) => a.status === "not-met" && a.rule !== "scenario.same-day").length * 1000 + sameDayRepeats(c);
+      const before = notMet(assembled);
+      for (const repeat of repeats) {
+        if (repeat.template.heavy) continue;
+        const i = items.indexOf(repeat);
+        for (let j = 0; j < items.length; j++) {
+          const other = items[j]!;
+          // Before a session of another day, not inside a heavy practice and its de-roling, not past the closing.
+          if (j === i || dateOf.get(other.id) === dateOf.get(repeat.id) || (j > 0 && items[j - 1]!.template.heavy) || other.template.purpose !== "content") continue;
+          const moved = [...items];
+          moved.splice(i, 1);
+          moved.splice(j > i ? j - 1 : j, 0, repeat);
+          try {
+            if (notMet(assemble(moved, spec, catalog)) < before) return spreadRepeatedScenarios(moved, spec, catalog, pool, depth + 1);
+          } catch (error) {
+            if (!(error instanceof ScheduleError)) throw error;
+          }
+        }
+      }
+      return assembled;
+    }
+    assembled = assemble(items, spec, catalog);
+  }
+  return assembled;
+}
+
 /** Fills both budgets with the most valuable sessions; undefined when this practical budget cannot be met exactly. */
 function fill(
   base: Selection,
@@ -75,7 +271,8 @@ function fill(
   const all = new Map(catalog.sessions.map((t) => [t.id, t]));
   const selection = base.clone();
   const theoryMin = () => selection.minutes("theory", "min") + selection.heavyCount() * pool.deroling.minutes.min;
-  const theoryMax = () => selection.minutes("theory", "max") + selection.heavyCount() * pool.deroling.minutes.max;
+  // De-roling runs at most its written length (with heavy practice it must fit one block).
+  const theoryMax = () => selection.minutes("theory", "max") + selection.heavyCount() * pool.deroling.minutes.default;
   const practicalMin = () => selection.minutes("practical", "min");
   const practicalMax = () => selection.minutes("practical", "max");
   if (theoryMin() > theoryBudget || practicalMin() > practicalBudget) return undefined;
@@ -88,8 +285,12 @@ function fill(
   const practicalPreferred = () => selection.minutes("practical", "preferred");
   const slack = () => theoryBudget - Math.max(theoryMin(), theoryPreferred());
   const theoryFits = (p: Pick) => Math.max(theoryMin(), theoryPreferred()) + selection.costWithPrerequisites(p.template, all) <= theoryBudget;
+  // A practice that needs input first by the ordering rules (suicide risk taught before suicidal content) brings it.
+  const needsMinutes = (p: Pick) => selection.orderingNeeds(p)?.reduce((sum, t) => sum + (selection.candidate(t)?.preferred ?? Infinity), 0) ?? Infinity;
   const practicalFits = (p: Pick) =>
-    Math.max(practicalMin(), practicalPreferred()) + p.preferred <= practicalBudget && (!p.template.heavy || slack() >= pool.deroling.minutes.default);
+    Math.max(practicalMin(), practicalPreferred()) + p.preferred <= practicalBudget &&
+    (!p.template.heavy || slack() >= pool.deroling.minutes.default) &&
+    needsMinutes(p) <= slack() - (p.template.heavy ? pool.deroling.minutes.default : 0);
   for (const only of phases) {
     for (;;) {
       const pick = bestByGain(selection, pool.theory, theoryFits, only);
@@ -98,13 +299,16 @@ function fill(
   }
   for (const only of phases) {
     for (;;) {
-      const pick = bestByGain(selection, pool.practical, practicalFits, only);
-      if (!pick) break;
-      selection.add(pick);
+      // A session on a fresh scenario first; one that would replay a scenario only when no fresh one is of value.
+      const fresh = (p: Pick) => selection.scenarioUseCount(p.scenarioId) === 0 && practicalFits(p);
+      const pick = bestByGain(selection, pool.practical, fresh, only) ?? bestByGain(selection, pool.practical, practicalFits, only);
+      if (!pick || !selection.addWithPrerequisites(pick.template, all)) break;
     }
   }
-  // Long courses: more practice with new scenarios, varied by method, until the budget can be met.
-  while (practicalMax() < practicalBudget) {
+  // Long courses: more practice with new scenarios, varied by method, until the budget can be met with some room
+  // to spare, so that minutes can still move between days to fill each day as asked.
+  const room = 10 * (daysAskedFor(selection.spec) - 1);
+  while (practicalMax() < practicalBudget + room) {
     const options = pool.practical
       .map((t) => selection.candidate(t))
       .filter(
@@ -112,18 +316,26 @@ function fill(
           p !== undefined &&
           practicalMin() + p.min <= practicalBudget &&
           (!p.template.heavy || theoryBudget - theoryMin() >= pool.deroling.minutes.min) &&
-          selection.practisable(p.template).length > 0,
+          selection.practisable(p.template).length > 0 &&
+          selection.orderingNeeds(p)?.length === 0,
       )
-      .sort((a, b) => selection.uses(a.template.id) - selection.uses(b.template.id) || b.max - a.max || a.id.localeCompare(b.id));
-    if (!options[0]) return undefined;
+      // A fresh scenario first (a long course should not replay one while others wait), then the least-run template.
+      .sort((a, b) => selection.scenarioUseCount(a.scenarioId) - selection.scenarioUseCount(b.scenarioId) || selection.uses(a.template.id) - selection.uses(b.template.id) || b.max - a.max || a.id.localeCompare(b.id));
+    if (!options[0]) {
+      if (practicalMax() >= practicalBudget) break;
+      return undefined;
+    }
     selection.add(options[0]);
   }
-  while (theoryMax() < theoryBudget) {
+  while (theoryMax() < theoryBudget + room) {
     const options = pool.theory
       .map((t) => selection.candidate(t))
       .filter((p): p is Pick => p !== undefined && theoryMin() + p.min <= theoryBudget)
       .sort((a, b) => selection.uses(a.template.id) - selection.uses(b.template.id) || b.max - a.max || a.id.localeCompare(b.id));
-    if (!options[0]) return undefined;
+    if (!options[0]) {
+      if (theoryMax() >= theoryBudget) break;
+      return undefined;
+    }
     selection.addWithPrerequisites(options[0].template, all);
   }
   if (theoryMin() > theoryBudget) return undefined;
@@ -134,8 +346,9 @@ function fill(
 function withDerolings(selection: Selection, pool: Pool): Pick[] {
   const derolings: Pick[] = [];
   for (let i = 0; i < selection.heavyCount(); i++) {
-    const { min, max, default: preferred } = pool.deroling.minutes;
-    derolings.push({ id: i === 0 ? pool.deroling.id : `${pool.deroling.id}-${i + 1}`, template: pool.deroling, min, preferred, max });
+    const { min, default: preferred } = pool.deroling.minutes;
+    // Short enough that heavy practice and its de-roling stay within one block.
+    derolings.push({ id: i === 0 ? pool.deroling.id : `${pool.deroling.id}-${i + 1}`, template: pool.deroling, credits: [], min, preferred, max: preferred });
   }
   return [...selection.picks, ...derolings];
 }
@@ -146,16 +359,26 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
   const pool = buildPool(spec, catalog);
   const prio = priorities(spec, catalog);
   const base = mandatorySelection(spec, pool, prio, catalog);
+  if (process.env.DEBUG_PLAN) console.error(base.picks.map((p) => `${p.template.method}:${p.id}:${p.min}/${p.preferred}${p.scenarioId ? "@" + p.scenarioId : ""}`).join("\n"), "\ntheory min", base.minutes("theory", "min"), "practical min", base.minutes("practical", "min"), "heavy", base.heavyCount());
   const target = Math.max(MIN_PRACTICAL_SHARE, spec.practicalShare);
   const lowest = ceil5(target * contact);
   const highest = floor5((target + PRACTICAL_SHARE_TOLERANCE) * contact);
   const focus = new Set(catalog.competencies.filter((c) => spec.focusDomains.includes(c.domainId)).map((c) => c.id));
   const phases = [prio.emphasised, focus.size > 0 ? focus : prio.emphasised, undefined];
 
+  const structure = { opening: pool.opening.id, closing: pool.closing.id, deroling: pool.deroling.id, checkIn: pool.checkIn.id, station: pool.station?.id };
+  let calendarProblem: ScheduleError | undefined;
+  let best: { planned: AssembledCurriculum; missed: number } | undefined;
+  let tried = 0;
   for (let practicalBudget = lowest; practicalBudget <= highest; practicalBudget += 5) {
     const selection = fill(base, pool, catalog, phases, contact - practicalBudget, practicalBudget);
     if (!selection) continue;
-    const picks = withDerolings(selection, pool);
+    // Order along the arc, then choose scenarios again so that difficulty rises within each method; the station
+    // takes a scenario the course does not play.
+    const sequence = orderPicks(withDerolings(selection, pool), catalog, structure, spec.maxHoursPerDay * 60);
+    const ordered = sequence.map((p) => (p.template.purpose === "station" && pool.stationScenario ? { ...p, scenarioId: pool.stationScenario.id } : p));
+    const checkIns = selection.picks.filter((p) => p.template.purpose === "check-in");
+    const picks = [...ordered, ...checkIns];
     const theory = picks.filter((p) => !isPractical(p.template.method));
     const practical = picks.filter((p) => isPractical(p.template.method));
     const theoryMinutes = distributeMinutes(theory, contact - practicalBudget);
@@ -164,22 +387,67 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
     const minutes = new Map<Pick, number>();
     theory.forEach((p, i) => minutes.set(p, theoryMinutes[i]!));
     practical.forEach((p, i) => minutes.set(p, practicalMinutes[i]!));
-
-    const ordered = orderPicks(picks, catalog, { opening: pool.opening.id, closing: pool.closing.id, deroling: pool.deroling.id });
-    return assemble(
-      ordered.map((p) => ({ id: p.id, template: p.template, minutes: minutes.get(p)!, scenarioId: p.scenarioId })),
-      spec,
-      catalog,
+    // Fit the lengths to the days asked for (moving minutes between days, never between practice and input).
+    const fitted = fitToDays(
+      ordered.map((p, i) => ({ minutes: minutes.get(p)!, min: p.min, max: p.max, practical: isPractical(p.template.method), keepWithNext: p.template.heavy && i + 1 < ordered.length })),
+      daysAskedFor(spec),
+      spec.maxHoursPerDay * 60,
+      { minutes: pool.checkIn.minutes.default, min: pool.checkIn.minutes.min },
+      catalog.rules.schedule.minDayMinutes,
+      catalog.rules.schedule.maxBlockMinutes,
     );
+    if (fitted) {
+      ordered.forEach((p, i) => minutes.set(p, fitted.minutes[i]!));
+      checkIns.forEach((p, i) => minutes.set(p, fitted.checkIns[i]!));
+    }
+    try {
+      const planned = spreadRepeatedScenarios(
+        // The check-ins go along for their minutes; the timetable puts one at the start of each later day.
+        [...ordered, ...checkIns].map((p) => ({ id: p.id, template: p.template, minutes: minutes.get(p)!, scenarioId: p.scenarioId })),
+        spec,
+        catalog,
+        pool,
+      );
+      // The first budget whose course meets every rule of the audit; else, the one that misses fewest.
+      const missed = planned.audit!.filter((a) => a.status === "not-met").length;
+      if (missed === 0) return planned;
+      if (!best || missed < best.missed) best = { planned, missed };
+      // A few more budgets may meet everything; beyond that, planning time is better spent elsewhere.
+      if (++tried >= 4) return best.planned;
+    } catch (error) {
+      // The chosen days cannot hold this mix of sessions: another practical budget may pack differently.
+      if (!(error instanceof ScheduleError)) throw error;
+      calendarProblem = error;
+    }
   }
+  if (best) return best.planned;
+  if (calendarProblem) throw calendarProblem;
   throw new PlanningError(`${spec.totalHours} hours cannot hold the required sessions at a practical share of ${Math.round(target * 100)}%.`);
 }
 
-/** The fewest hours (in half-hour steps, up to 80) at which this spec can be planned, or undefined. */
+/** Whether the content the course must hold fits its minutes at the requested share (before choosing the rest). */
+function mandatoryFits(spec: CourseSpec, catalog: Catalog): boolean {
+  const pool = buildPool(spec, catalog);
+  const base = mandatorySelection(spec, pool, priorities(spec, catalog), catalog);
+  const contact = spec.totalHours * 60;
+  const practical = ceil5(Math.max(MIN_PRACTICAL_SHARE, spec.practicalShare) * contact);
+  const highest = floor5((Math.max(MIN_PRACTICAL_SHARE, spec.practicalShare) + PRACTICAL_SHARE_TOLERANCE) * contact);
+  const theoryMin = base.minutes("theory", "min") + base.heavyCount() * pool.deroling.minutes.min;
+  return base.minutes("practical", "min") <= highest && theoryMin <= contact - practical;
+}
+
+/**
+ * The fewest hours above the spec's (in half-hour steps, up to 80) at which it can be planned, or undefined. Above,
+ * not from 4: longer courses must hold more (the course rules add content by length), so a shorter course that
+ * plans says nothing about this one.
+ */
 export function minimumHours(spec: CourseSpec, catalog: Catalog): number | undefined {
-  for (let hours = 4; hours <= 80; hours += 0.5) {
+  for (let hours = spec.totalHours + 0.5; hours <= 80; hours += 0.5) {
+    const longer = { ...spec, totalHours: hours };
     try {
-      planAt({ ...spec, totalHours: hours }, catalog);
+      // A cheap look first (does the mandatory content fit the minutes at all?), the whole plan only when it does.
+      if (!mandatoryFits(longer, catalog)) continue;
+      planAt(longer, catalog);
       return hours;
     } catch (error) {
       if (!(error instanceof PlanningError)) throw error;
@@ -198,7 +466,8 @@ export function plan(spec: CourseSpec, catalog: Catalog, context: PlanContext): 
   try {
     planned = planAt(spec, catalog);
   } catch (error) {
-    if (!(error instanceof PlanningError)) throw error;
+    // Too few days for the hours is said as it is; too few hours for the content names the minimum.
+    if (!(error instanceof PlanningError) || error instanceof ScheduleError) throw error;
     const minimum = minimumHours(spec, catalog);
     if (minimum === undefined) throw error;
     throw new PlanningError(
@@ -211,4 +480,3 @@ export function plan(spec: CourseSpec, catalog: Catalog, context: PlanContext): 
   return { id: context.id, version: 1, createdAt: stamp, updatedAt: stamp, ...planned };
 }
 
-export { SCHEDULE_RULES };

@@ -3,12 +3,23 @@
  * minimum hours that would work, so the API can answer 422 and the CLI can say what to change.
  */
 export class PlanningError extends Error {
+  /** The spec field to change: the hours. */
+  readonly field: string = "totalHours";
   constructor(
     message: string,
     readonly minimumHours?: number,
   ) {
     super(message);
     this.name = "PlanningError";
+  }
+}
+
+/** The chosen days cannot hold the hours (sessions, breaks and check-ins at the daily cap): a 422 saying what would fit. */
+export class ScheduleError extends PlanningError {
+  override readonly field = "maxHoursPerDay";
+  constructor(message: string) {
+    super(message);
+    this.name = "ScheduleError";
   }
 }
 

@@ -3,7 +3,14 @@ import { LAST_CALENDAR_DATE, scenarioMinutes, type Curriculum, type Edit, type S
 import { assemble, type CourseItem } from "./assemble.js";
 import { ceil5 } from "./pick.js";
 import { CalendarOverflowError } from "./planning-error.js";
-import { checkRules, type BrokenRule } from "./rules.js";
+import { auditCurriculum, unmetRequired } from "./audit.js";
+import { scenarioFits } from "./course-topics.js";
+
+/** A rule of a sound curriculum that an edit would break, in words a designer can act on. */
+export interface BrokenRule {
+  rule: string;
+  message: string;
+}
 
 /** A problem with one edit itself (unknown session, minutes out of range ...), with the edit's index. */
 export interface EditProblem {
@@ -56,7 +63,7 @@ export function revise(curriculum: Curriculum, edits: readonly Edit[], catalog: 
   const scenarioFor = (t: SessionTemplate): string | undefined => {
     if (!t.scenario) return undefined;
     const inUse = new Set(items.map((i) => i.scenarioId));
-    const options = catalog.scenarios.filter((s) => s.sector === curriculum.spec.sector && s.method === t.scenario!.method && ceil5(scenarioMinutes(s)) <= t.minutes.max);
+    const options = catalog.scenarios.filter((s) => s.sector === curriculum.spec.sector && scenarioFits(t, s, curriculum.spec.tiers));
     return (options.find((s) => !inUse.has(s.id)) ?? options[0])?.id;
   };
   const itemFor = (t: SessionTemplate, id: string): CourseItem => {
@@ -127,12 +134,16 @@ export function revise(curriculum: Curriculum, edits: readonly Edit[], catalog: 
   const spec = title ? { ...curriculum.spec, title } : curriculum.spec;
   let assembled: ReturnType<typeof assemble>;
   try {
-    assembled = assemble(items, spec, catalog);
+    // A designer's reordering may not pack into the days asked for: lay it out on more days and let the audit say so.
+    assembled = assemble(items, spec, catalog, { extraDaysAllowed: 3 });
   } catch (error) {
     if (!(error instanceof CalendarOverflowError)) throw error;
     return { ok: false, editProblems: [], brokenRules: [{ rule: "calendar", message: `The course would run past ${LAST_CALENDAR_DATE}, the end of the calendar.` }] };
   }
-  const broken = checkRules(assembled, catalog);
-  if (broken.length > 0) return { ok: false, editProblems: [], brokenRules: broken };
+  // Refused: a required rule of the audit that held before the edits and does not after (a rule a course already
+  // broke, say one made before the rule existed, does not block every later edit).
+  const before = new Set(unmetRequired(auditCurriculum(curriculum, catalog)).map((e) => e.rule));
+  const broken = unmetRequired(assembled.audit ?? []).filter((e) => !before.has(e.rule));
+  if (broken.length > 0) return { ok: false, editProblems: [], brokenRules: broken.map((e) => ({ rule: e.rule, message: `${e.label}: ${e.detail}` })) };
   return { ok: true, curriculum: { ...curriculum, ...assembled, updatedAt: now.toISOString() } };
 }

@@ -1,6 +1,6 @@
-import type { Catalog } from "../content/index.js";
 import {
   DIFFICULTY_RANK,
+  type OrderEnd,
   isPractical,
   scenarioCompetencies,
   scenarioMinutes,
@@ -9,6 +9,8 @@ import {
   type SessionPurpose,
   type SessionTemplate,
 } from "../domain/index.js";
+import type { Catalog } from "../content/index.js";
+import { coversTopic, creditedPractice, scenarioFits } from "./course-topics.js";
 import { ceil5, type Pick } from "./pick.js";
 import { PlanningError } from "./planning-error.js";
 import type { Priorities } from "./weights.js";
@@ -22,16 +24,40 @@ export interface Pool {
   opening: SessionTemplate;
   closing: SessionTemplate;
   deroling: SessionTemplate;
+  /** Opens every day after the first. */
+  checkIn: SessionTemplate;
+  /** The final practical assessment of certifying courses, when the content has one for this course. */
+  station: SessionTemplate | undefined;
+  /** The scenario kept back for the station, so that no session plays it: candidates meet it fresh. */
+  stationScenario: Scenario | undefined;
   /** Input and other non-practical content sessions. */
   theory: SessionTemplate[];
   practical: SessionTemplate[];
   scenarios: Scenario[];
   /** Each scenario's competencies (objectives and checklist), computed once. */
   scenarioCompetencies: ReadonlyMap<string, readonly string[]>;
+  /** The scenarios that fit a template in this course (computed once per template). */
+  fitting(t: SessionTemplate): readonly Scenario[];
+  /** The longest run of contact without a break (heavy practice and its de-roling must fit in one). */
+  maxBlockMinutes: number;
 }
 
 function servesCourse(t: SessionTemplate, spec: CourseSpec): boolean {
   return (t.sectors === "all" || t.sectors.includes(spec.sector)) && t.tiers.some((tier) => spec.tiers.includes(tier));
+}
+
+/**
+ * The station's scenario, set aside before any session chooses: of the sector's at the course's levels, at the
+ * peer-support level when there is one, a role-play before a simulation, hardest first (the station tests what the
+ * course built up to), and never one that a session needing a particular kind (a trainer-played disclosure, three
+ * stations) would then lack.
+ */
+function reserveStationScenario(scenarios: readonly Scenario[], templates: readonly SessionTemplate[], spec: CourseSpec): Scenario | undefined {
+  const particular = templates.filter((t) => t.scenario && (t.scenario.requires.length > 0 || t.scenario.trainerPlays));
+  const rank = (s: Scenario) => [s.tiers.includes("peer-support") ? 0 : 1, s.method === "role-play" ? 0 : 1, -DIFFICULTY_RANK[s.difficulty]];
+  return [...scenarios]
+    .sort((a, b) => lexicallyBefore(rank(a), rank(b)) ? -1 : lexicallyBefore(rank(b), rank(a)) ? 1 : a.id.localeCompare(b.id))
+    .find((candidate) => particular.every((t) => !scenarioFits(t, candidate, spec.tiers) || scenarios.some((s) => s !== candidate && scenarioFits(t, s, spec.tiers))));
 }
 
 export function buildPool(spec: CourseSpec, catalog: Catalog): Pool {
@@ -43,16 +69,29 @@ export function buildPool(spec: CourseSpec, catalog: Catalog): Pool {
     return found[0];
   };
   const content = eligible.filter((t) => t.purpose === "content");
-  const scenarios = catalog.scenarios
+  const sectorScenarios = catalog.scenarios
     .filter((s) => s.sector === spec.sector && s.tiers.some((tier) => spec.tiers.includes(tier)))
     .sort((a, b) => DIFFICULTY_RANK[a.difficulty] - DIFFICULTY_RANK[b.difficulty] || a.id.localeCompare(b.id));
+  const station = eligible.find((t) => t.id === catalog.rules.assessment.stationTemplate);
+  const stationScenario = station && spec.totalHours >= catalog.rules.assessment.stationFromHours ? reserveStationScenario(sectorScenarios, content, spec) : undefined;
+  const scenarios = sectorScenarios.filter((s) => s !== stationScenario);
+  const fitting = new Map<string, Scenario[]>();
   return {
+    fitting: (t) => {
+      let list = fitting.get(t.id);
+      if (!list) fitting.set(t.id, (list = scenarios.filter((s) => scenarioFits(t, s, spec.tiers))));
+      return list;
+    },
     opening: structural("opening"),
     closing: structural("closing"),
     deroling: structural("deroling"),
+    checkIn: structural("check-in"),
+    station,
+    stationScenario,
     theory: content.filter((t) => !isPractical(t.method)),
     practical: content.filter((t) => isPractical(t.method)),
     scenarios,
+    maxBlockMinutes: catalog.rules.schedule.maxBlockMinutes,
     scenarioCompetencies: new Map(
       scenarios.map((s) => [s.id, scenarioCompetencies(s)]),
     ),
@@ -77,13 +116,14 @@ export class Selection {
   private practisedSet = new Set<string>();
 
   constructor(
-    private readonly spec: CourseSpec,
+    readonly spec: CourseSpec,
     private readonly pool: Pool,
     private readonly priorities: Priorities,
+    private readonly catalog: Catalog,
   ) {}
 
   clone(): Selection {
-    const copy = new Selection(this.spec, this.pool, this.priorities);
+    const copy = new Selection(this.spec, this.pool, this.priorities, this.catalog);
     copy.picks = [...this.picks];
     copy.introduced = new Set(this.introduced);
     copy.tiers = new Set(this.tiers);
@@ -94,6 +134,11 @@ export class Selection {
     copy.named = new Set(this.named);
     copy.practisedSet = new Set(this.practisedSet);
     return copy;
+  }
+
+  /** How many sessions of the selection run this scenario (0 for none or no scenario). */
+  scenarioUseCount(scenarioId: string | undefined): number {
+    return scenarioId ? (this.scenarioUses.get(scenarioId) ?? 0) : 0;
   }
 
   uses(templateId: string): number {
@@ -117,9 +162,16 @@ export class Selection {
     return this.heavy;
   }
 
-  /** Preferred minutes a template would add with the prerequisites the course does not have yet. */
+  /** Preferred minutes a template would add with the prerequisites and ordering needs the course does not have yet. */
   costWithPrerequisites(t: SessionTemplate, all: ReadonlyMap<string, SessionTemplate>, seen = new Set<string>()): number {
-    let cost = this.candidate(t)?.preferred ?? Infinity;
+    const pick = this.candidate(t);
+    if (!pick) return Infinity;
+    let cost = pick.preferred;
+    for (const need of this.orderingNeeds(pick) ?? []) {
+      if (seen.has(need.id)) continue;
+      seen.add(need.id);
+      cost += this.candidate(need)?.preferred ?? Infinity;
+    }
     for (const pre of t.prerequisites) {
       const template = all.get(pre);
       if (!template || this.uses(pre) > 0 || seen.has(pre)) continue;
@@ -132,15 +184,31 @@ export class Selection {
   /** The scenario a new role-play or simulation of this template would use, or undefined if none fits. */
   scenarioFor(t: SessionTemplate): Scenario | undefined {
     if (!t.scenario) return undefined;
-    const method = t.scenario.method;
+    // The choice depends only on the scenarios' uses so far: remembered until the next pick is added.
+    if (this.scenarioChoice.has(t.id)) return this.scenarioChoice.get(t.id);
+    const chosen = this.chooseScenario(t);
+    this.scenarioChoice.set(t.id, chosen);
+    return chosen;
+  }
+
+  private readonly scenarioChoice = new Map<string, Scenario | undefined>();
+  private readonly candidates = new Map<string, Pick | undefined>();
+
+  private chooseScenario(t: SessionTemplate): Scenario | undefined {
+    const orderedTopics = this.orderedTopics;
     const overlap = (s: Scenario) => this.pool.scenarioCompetencies.get(s.id)!.filter((c) => t.practises.includes(c)).length;
     let best: Scenario | undefined;
     let bestKey: number[] = [];
-    for (const s of this.pool.scenarios) {
-      if (s.method !== method || ceil5(scenarioMinutes(s)) > t.minutes.max) continue;
-      // Fewest uses first (no scenario twice while unused ones fit), then the closest match, then easier first.
-      const key = [this.scenarioUses.get(s.id) ?? 0, -overlap(s)];
-      if (!best || key[0]! < bestKey[0]! || (key[0] === bestKey[0] && key[1]! < bestKey[1]!)) {
+    for (const s of this.pool.fitting(t)) {
+      // Only scenarios that fit; among them the fewest uses (no scenario twice while a fitting one is unused), then
+      // one that brings no content the session did not ask for and that needs more teaching first (a suicidal
+      // disclosure in a follow-up call), then the closest match, then easier first (the pool is sorted by difficulty).
+      const unasked = s.topics.filter((topic) => orderedTopics.has(topic) && !t.scenario!.requires.includes(topic)).length;
+      // A scenario played again: a harder one, which the arc puts later and spreads over the days.
+      const uses = this.scenarioUses.get(s.id) ?? 0;
+      // A fresh one: the easiest first, so that the course can rise from there.
+      const key = [uses, unasked, uses > 0 ? -DIFFICULTY_RANK[s.difficulty] : DIFFICULTY_RANK[s.difficulty], -overlap(s)];
+      if (!best || lexicallyBefore(key, bestKey)) {
         best = s;
         bestKey = key;
       }
@@ -148,18 +216,55 @@ export class Selection {
     return best;
   }
 
+  /** Topics that the ordering rules make wait for teaching (suicidal content). */
+  private get orderedTopics(): ReadonlySet<string> {
+    return (this.orderedTopicsCache ??= new Set(this.catalog.rules.order.flatMap((o) => ("topic" in o.then ? [o.then.topic] : []))));
+  }
+  private orderedTopicsCache: Set<string> | undefined;
+
+  /** Whether the selection holds a session matching one end of an ordering rule. */
+  holds(end: OrderEnd): boolean {
+    return this.picks.some((p) => matchesEnd(p, end, this.catalog));
+  }
+
+  /**
+   * The templates a pick needs before it beyond its prerequisites: for every ordering rule the pick falls under
+   * (practice with suicidal content, SAFER-R practised ...) whose first part the selection lacks, the cheapest
+   * template that covers it. Undefined when the content has none that can run.
+   */
+  orderingNeeds(pick: Pick): SessionTemplate[] | undefined {
+    const needs: SessionTemplate[] = [];
+    for (const rule of this.catalog.rules.order) {
+      if (!matchesEnd(pick, rule.then, this.catalog) || this.holds(rule.first) || needs.some((t) => matchesEnd({ template: t, scenarioId: undefined }, rule.first, this.catalog))) continue;
+      const options = [...this.pool.theory, ...this.pool.practical]
+        .map((t) => this.candidate(t))
+        .filter((p): p is Pick => p !== undefined && p.template.id !== pick.template.id && matchesEnd(p, rule.first, this.catalog))
+        .sort((a, b) => a.min - b.min || a.id.localeCompare(b.id));
+      if (!options[0]) return undefined;
+      needs.push(options[0].template);
+    }
+    return needs;
+  }
+
   /** The pick a template would become next: its id, scenario and effective minutes range; undefined if it cannot run. */
   candidate(t: SessionTemplate): Pick | undefined {
+    if (this.candidates.has(t.id)) return this.candidates.get(t.id);
+    const pick = this.newCandidate(t);
+    this.candidates.set(t.id, pick);
+    return pick;
+  }
+
+  private newCandidate(t: SessionTemplate): Pick | undefined {
     const n = this.uses(t.id);
     if (n > 0 && !REPEATABLE.has(t.method)) return undefined;
     const scenario = this.scenarioFor(t);
     if (t.scenario && !scenario) return undefined;
-    const min = scenario ? Math.max(t.minutes.min, ceil5(scenarioMinutes(scenario))) : t.minutes.min;
-    const preferred = Math.min(t.minutes.max, Math.max(min, t.minutes.default));
-    return { id: n === 0 ? t.id : `${t.id}-${n + 1}`, template: t, scenarioId: scenario?.id, min, preferred, max: t.minutes.max };
+    return pickOf(t, scenario, n, this.pool);
   }
 
   add(pick: Pick): void {
+    this.scenarioChoice.clear();
+    this.candidates.clear();
     this.picks.push(pick);
     this.counts.set(pick.template.id, this.uses(pick.template.id) + 1);
     if (pick.scenarioId) this.scenarioUses.set(pick.scenarioId, (this.scenarioUses.get(pick.scenarioId) ?? 0) + 1);
@@ -168,7 +273,7 @@ export class Selection {
       if (this.named.has(c)) this.practisedSet.add(c);
     }
     if (isPractical(pick.template.method)) {
-      for (const c of pick.template.practises) {
+      for (const c of pick.credits) {
         this.named.add(c);
         if (this.introduced.has(c)) this.practisedSet.add(c);
       }
@@ -181,7 +286,10 @@ export class Selection {
     for (const tier of pick.template.tiers) if (this.spec.tiers.includes(tier)) this.tiers.add(tier);
   }
 
-  /** Adds a template after its prerequisites (those the course can use and does not have yet). */
+  /**
+   * Adds a template after its prerequisites (those the course can use and does not have yet) and after what the
+   * ordering rules need before it (suicide risk taught before practice with suicidal content).
+   */
   addWithPrerequisites(t: SessionTemplate, all: ReadonlyMap<string, SessionTemplate>): boolean {
     for (const pre of t.prerequisites) {
       const template = all.get(pre);
@@ -189,7 +297,13 @@ export class Selection {
     }
     const pick = this.candidate(t);
     if (!pick) return false;
-    this.add(pick);
+    const needs = this.orderingNeeds(pick);
+    if (!needs) return false;
+    for (const need of needs) if (!this.addWithPrerequisites(need, all)) return false;
+    // The needs may have used the scenario this pick had: choose again.
+    const final = this.candidate(t);
+    if (!final) return false;
+    this.add(final);
     return true;
   }
 
@@ -199,13 +313,38 @@ export class Selection {
     let total = 0;
     if (isPractical(t.method)) {
       const practised = this.practised();
-      for (const c of t.practises) if (this.introduced.has(c) && !practised.has(c) && counts(c)) total += this.priorities.weight(c);
+      const scenario = this.scenarioFor(t);
+      for (const c of creditedPractice(t, scenario)) if (this.introduced.has(c) && !practised.has(c) && counts(c)) total += this.priorities.weight(c);
       return total;
     }
     for (const c of t.introduces) if (!this.introduced.has(c) && counts(c)) total += this.priorities.weight(c);
     const tiers = t.tiers.filter((tier) => this.spec.tiers.includes(tier) && !this.tiers.has(tier)).length;
     return total + tiers * 2;
   }
+}
+
+/** A pick of `template` with `scenario` as the course's `n`-th use of the template: its id, credits and minutes range. */
+export function pickOf(t: SessionTemplate, scenario: Scenario | undefined, n: number, pool: Pick_<Pool, "deroling" | "maxBlockMinutes">): Pick {
+  let min = scenario ? Math.max(t.minutes.min, ceil5(scenarioMinutes(scenario))) : t.minutes.min;
+  // Heavy practice and its de-roling run as one block without a break: together within the block limit.
+  const max = t.heavy ? Math.min(t.minutes.max, pool.maxBlockMinutes - pool.deroling.minutes.default) : t.minutes.max;
+  min = Math.min(min, max);
+  const preferred = Math.min(max, Math.max(min, t.minutes.default));
+  return { id: n === 0 ? t.id : `${t.id}-${n + 1}`, template: t, scenarioId: scenario?.id, credits: isPractical(t.method) ? creditedPractice(t, scenario) : [], min, preferred, max };
+}
+
+type Pick_<T, K extends keyof T> = { [P in K]: T[P] };
+
+/** Whether key `a` sorts before key `b`, element by element. */
+function lexicallyBefore(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
+
+/** Whether a pick (a session of the course) matches one end of an ordering rule. */
+export function matchesEnd(pick: { template: SessionTemplate; scenarioId?: string | undefined }, end: OrderEnd, catalog: Catalog): boolean {
+  if ("anyPractice" in end) return isPractical(pick.template.method);
+  return coversTopic(pick.template, pick.scenarioId ? catalog.scenario(pick.scenarioId) : undefined, end.topic, end.as);
 }
 
 /** Picks the template with the best gain per minute among `templates` (ties: fewer uses, then id). */

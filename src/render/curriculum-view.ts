@@ -1,7 +1,24 @@
 import { format, parseISO } from "date-fns";
 import type { Catalog } from "../content/index.js";
 import { METHOD_LABELS, METHODS, isPractical, type Curriculum } from "../domain/index.js";
-import { MIN_PRACTICAL_SHARE } from "../planner/index.js";
+import { auditCurriculum, MIN_PRACTICAL_SHARE } from "../planner/index.js";
+
+const STATUS_LABELS = { met: "Met", "not-met": "Not met", "not-applicable": "Not applicable" } as const;
+
+/**
+ * The course audit, computed afresh (the content's rules may have changed since the course was saved): the rules
+ * that are not met first, then those met, then those that do not apply at this length or sector.
+ */
+function auditView(c: Curriculum, catalog: Catalog) {
+  const entries = auditCurriculum(c, catalog);
+  const order = { "not-met": 0, met: 1, "not-applicable": 2 } as const;
+  return {
+    entries: [...entries].sort((a, b) => order[a.status] - order[b.status]).map((e) => ({ ...e, statusLabel: STATUS_LABELS[e.status], notMet: e.status === "not-met" })),
+    met: entries.filter((e) => e.status === "met").length,
+    notMet: entries.filter((e) => e.status === "not-met").length,
+    applicable: entries.filter((e) => e.status !== "not-applicable").length,
+  };
+}
 
 const CHART_WIDTH = 600;
 
@@ -80,6 +97,9 @@ export function curriculumView(c: Curriculum, catalog: Catalog) {
     competencyCount: catalog.competencies.length,
     omittedEmphasis: c.omittedEmphasis.map(name),
     days: schedule(c),
+    audit: auditView(c, catalog),
+    staffing: c.staffing,
+    supporterTurns: c.totals.supporterTurnsPerParticipant,
     sessions: c.sessions.map((s, i) => {
       const template = catalog.session(s.templateId);
       const scenario = s.scenarioIds[0] ? catalog.scenario(s.scenarioIds[0]) : undefined;
@@ -93,6 +113,8 @@ export function curriculumView(c: Curriculum, catalog: Catalog) {
         plan: template?.plan ?? [],
         materials: template?.materials ?? [],
         scenario: scenario && { id: scenario.id, title: scenario.title, difficulty: scenario.difficulty },
+        practiceFormat: s.practice && catalog.rules.practice.formats.find((f) => f.id === s.practice!.format)?.name,
+        phaseName: s.phase && catalog.rules.phases.find((p) => p.id === s.phase)?.name,
       };
     }),
   };

@@ -46,8 +46,9 @@ export class PrintDocuments {
       join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ", ") : ""),
       cssString: (text: unknown) => cssString(String(text ?? "")),
     });
-    for (const file of readdirSync(join(printDir, "partials")).filter((f) => f.endsWith(".hbs"))) {
-      this.hbs.registerPartial(basename(file, ".hbs"), readFileSync(join(printDir, "partials", file), "utf8"));
+    // print/partials, and shared/: the partials the web pages use too (the course audit).
+    for (const dir of [join(printDir, "partials"), join(templatesDir, "shared")]) {
+      for (const file of readdirSync(dir).filter((f) => f.endsWith(".hbs"))) this.hbs.registerPartial(basename(file, ".hbs"), readFileSync(join(dir, file), "utf8"));
     }
     for (const file of readdirSync(printDir).filter((f) => f.endsWith(".hbs"))) {
       this.templates.set(basename(file, ".hbs"), this.hbs.compile(readFileSync(join(printDir, file), "utf8"), { strict: false }));

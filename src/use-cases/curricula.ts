@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Catalog } from "../content/index.js";
 import { fitTitle, type CourseSpec, type Curriculum, type CurriculumEdit } from "../domain/index.js";
-import { plan, revise, type BrokenRule, type EditProblem } from "../planner/index.js";
+import { auditCurriculum, plan, revise, type BrokenRule, type EditProblem } from "../planner/index.js";
 import { StaleVersionError, type CurriculumRepository } from "../store/index.js";
 
 export interface CurriculaDeps {
@@ -47,4 +47,12 @@ export async function cloneCurriculum(id: string, deps: CurriculaDeps): Promise<
   const copy: Curriculum = { ...source, id: (deps.newId ?? randomUUID)(), version: 1, createdAt: stamp, updatedAt: stamp, title, spec: { ...source.spec, title } };
   await deps.store.create(copy);
   return copy;
+}
+
+/**
+ * A curriculum as the API answers it: with its audit taken afresh against the content's current rules (a course
+ * saved before a rule changed, or before audits existed, shows how it stands today).
+ */
+export function presentCurriculum(c: Curriculum, catalog: Catalog): Curriculum {
+  return { ...c, audit: auditCurriculum(c, catalog) };
 }

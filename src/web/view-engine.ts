@@ -6,7 +6,7 @@ import { formatMinutes } from "../render/format.js";
 
 
 /**
- * Handlebars for the pages: templates/layouts, templates/partials, templates/pages. Every value is written with
+ * Handlebars for the pages: templates/layouts, templates/partials and templates/shared, templates/pages. Every value is written with
  * `{{ }}`, which escapes it; no template uses `{{{ }}}` for data.
  */
 export function useViewEngine(app: Express, templatesDir: string): void {
@@ -16,7 +16,8 @@ export function useViewEngine(app: Express, templatesDir: string): void {
       extname: ".hbs",
       defaultLayout: "main",
       layoutsDir: join(templatesDir, "layouts"),
-      partialsDir: join(templatesDir, "partials"),
+      // shared/: partials the printed documents use too (the course audit).
+      partialsDir: [join(templatesDir, "partials"), join(templatesDir, "shared")],
       helpers: {
         eq: (a: unknown, b: unknown) => a === b,
         includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),

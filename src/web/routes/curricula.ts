@@ -4,7 +4,7 @@ import { curriculumEditSchema, type CourseSpec, type CurriculumEdit } from "../.
 import { CalendarOverflowError, PlanningError } from "../../planner/index.js";
 import { buildKit } from "../../kit/build-kit.js";
 import { StaleVersionError } from "../../store/index.js";
-import { cloneCurriculum, createCurriculum, editCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
+import { cloneCurriculum, createCurriculum, editCurriculum, presentCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
 import { conflict, notFound, unprocessable, validationFailed } from "../http-error.js";
 import { requireJson } from "../require-json.js";
 import { parsedInput, validate } from "../validate.js";
@@ -31,7 +31,7 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
       const curriculum = await createCurriculum(spec, deps);
       res.status(201).location(`/api/curricula/${curriculum.id}`).json(curriculum);
     } catch (error) {
-      if (error instanceof PlanningError) throw unprocessable(error.message, [{ path: "totalHours", message: error.message }]);
+      if (error instanceof PlanningError) throw unprocessable(error.message, [{ path: error.field, message: error.message }]);
       if (error instanceof CalendarOverflowError) throw validationFailed([{ path: error.field, message: error.message }]);
       throw error;
     }
@@ -44,7 +44,7 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
   router.get("/api/curricula/:id", async (req, res) => {
     const curriculum = await deps.store.get(curriculumId(req.params));
     if (!curriculum) throw notFound("The curriculum");
-    res.json(curriculum);
+    res.json(presentCurriculum(curriculum, deps.catalog));
   });
 
   router.get("/api/curricula/:id/kit", async (req, res) => {
@@ -67,7 +67,7 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
       const issues = [...outcome.editProblems, ...outcome.brokenRules.map((r) => ({ path: `rules.${r.rule}`, message: r.message }))];
       throw unprocessable("The edits would break the curriculum's rules; nothing was saved.", issues);
     }
-    res.json(outcome.curriculum);
+    res.json(presentCurriculum(outcome.curriculum, deps.catalog));
   });
 
   router.delete("/api/curricula/:id", async (req, res) => {

@@ -102,7 +102,7 @@ export function curriculumPages(deps: CurriculaDeps): Router {
       const c = await createCurriculum(parsed.spec, deps);
       res.redirect(303, `/curricula/${c.id}`);
     } catch (error) {
-      if (error instanceof PlanningError) return renderForm(res, 422, parsed.form, { totalHours: error.message });
+      if (error instanceof PlanningError) return renderForm(res, 422, parsed.form, { [error.field]: error.message });
       if (error instanceof CalendarOverflowError) return renderForm(res, 400, parsed.form, { startDate: error.message });
       throw error;
     }
