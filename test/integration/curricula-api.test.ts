@@ -89,7 +89,7 @@ describe("PUT, DELETE and clone", () => {
     const c = await create();
     const simulations = c.sessions.filter((s: any) => s.method === "simulation").map((s: any) => ({ op: "remove", session: s.id }));
     const res = await request(app).put(`/api/curricula/${c.id}`).send({ version: 1, edits: simulations }).expect(422);
-    expect(res.body.error.issues).toContainEqual({ path: "rules.needs-simulation", message: "The course needs at least one simulation." });
+    expect(res.body.error.issues).toContainEqual({ path: "rules.needs-simulation", message: "at least one simulation: The course has no simulation." });
     expect((await request(app).get(`/api/curricula/${c.id}`)).body.version).toBe(1);
   });
 

@@ -53,7 +53,13 @@ describe("GET /api/curricula/{id}/kit", () => {
     expect(kit.practicalAssessment.passRule.text).toMatch(/average/);
     const station = catalog.scenario(kit.practicalAssessment.scenarioId)!;
     expect(station.sector).toBe("firefighting");
-    expect(curriculum.sessions.flatMap((s: any) => s.scenarioIds)).not.toContain(station.id);
+    // No session plays the station's scenario, except the scheduled station itself (16 h and more).
+    expect(curriculum.sessions.filter((s: any) => s.templateId !== "final-practical-station").flatMap((s: any) => s.scenarioIds)).not.toContain(station.id);
+    const scheduled = curriculum.sessions.find((s: any) => s.templateId === "final-practical-station");
+    if (scheduled) expect(kit.practicalAssessment.scheduled).toEqual({ sessionId: scheduled.id, date: scheduled.date, start: scheduled.start, end: scheduled.end, assessors: 2 });
+    // The rubric scores only competencies the course practised.
+    const practised = new Set(curriculum.sessions.flatMap((s: any) => s.practises));
+    for (const row of kit.practicalAssessment.rubric) expect(practised.has(row.competency)).toBe(true);
     expect(kit.certification.requirements.join(" ")).toMatch(/attendance/i);
     expect(kit.certification.rescue.map((r: any) => r.code)).toEqual(expect.arrayContaining(["COM02", "COM06", "COM13"]));
     expect(kit.supervision.logFields.length).toBeGreaterThan(0);

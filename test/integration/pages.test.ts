@@ -178,3 +178,18 @@ describe("the programme kit on the curriculum page", () => {
     await agent.post(`${created.headers.location}/certificates`).type("form").send({ _csrf: "0".repeat(64), names: "Ana" }).expect(403);
   });
 });
+
+describe("the course audit on the page and in the facilitator guide", () => {
+  test("when a curriculum is opened, then the page and the guide show how it stands against each rule of the course rules", async () => {
+    const { agent, token } = await session();
+    const created = await agent.post("/curricula").type("form").send(validForm(token, { totalHours: "16", days: ["mon", "tue", "wed"] })).expect(303);
+    const page = await agent.get(created.headers.location!).set("Accept", "text/html").expect(200);
+    expect(page.text).toContain("What the evidence and experienced trainers expect, and how this course stands");
+    expect(page.text).toMatch(/suicide risk practised with the trainer playing the colleague/);
+    expect(page.text).toMatch(/Staffing<\/dt><dd>\d trainer\(s\)/);
+    expect(page.text).toMatch(/How it runs:<\/strong> (Pairs|Triads|Fishbowl|Stations|Whole group), \d+ round/);
+    const guide = await agent.get(`${created.headers.location}/facilitator-guide.html`).expect(200);
+    expect(guide.text).toContain("What the evidence and experienced trainers expect, and how this course stands");
+    expect(guide.text).toMatch(/a scheduled final practical station on a scenario the course did not use/);
+  });
+});

@@ -120,3 +120,21 @@ describe("loading the content folder", () => {
     expect(catalog.ids.sectors).toContain("rail");
   });
 });
+
+describe("the course rules file", () => {
+  test("when a template names a phase that does not exist, or a rule a topic that does not, then start-up stops naming it", async () => {
+    const scratch = await scratchContent();
+    try {
+      await scratch.edit("sessions/course-opening.json", (t) => {
+        t.phase = "interlude";
+      });
+      await expect(loadCatalog(scratch.dir)).rejects.toThrow(/sessions\/course-opening\.json: phase: names no phase in course-rules\.json: "interlude"/);
+      await scratch.edit("course-rules.json", (rules) => {
+        rules.mandatory[0].topic = "telepathy";
+      });
+      await expect(loadCatalog(scratch.dir)).rejects.toThrow(/course-rules\.json: mandatory\[0\]\.topic: names no topic of this file: "telepathy"/);
+    } finally {
+      await scratch.dispose();
+    }
+  });
+});

@@ -114,3 +114,24 @@ describe("revise(curriculum, edits)", () => {
     }
   });
 });
+
+describe("revise and the course rules", () => {
+  test("when an edit removes content that is mandatory at the course's length, then it is refused naming that rule", () => {
+    // A 12-hour course must teach suicide risk (from 6 h); removing every session that does is refused.
+    const teaching = course.sessions.filter((s) => !s.practical && catalog.session(s.templateId)!.topics.includes("suicide-risk"));
+    expect(teaching.length).toBeGreaterThan(0);
+    const result = revise(course, teaching.map((s) => ({ op: "remove" as const, session: s.id })), catalog, now);
+    expect(rules(result)).toContain("content.suicide-risk-taught");
+  });
+
+  test("when an edit only breaks advice (moving the first practice later), then it is saved and the audit says so", () => {
+    const first = course.sessions.findIndex((s) => s.practical);
+    const second = course.sessions.findIndex((s, i) => i > first && s.practical);
+    // Right after the second practice (and its de-roling, when it is heavy): its inputs still come before it.
+    const after = catalog.session(course.sessions[second]!.templateId)!.heavy ? second + 1 : second;
+    const result = revise(course, [{ op: "move", session: course.sessions[first]!.id, to: after }], catalog, now);
+    if (!result.ok) throw new Error(JSON.stringify(result.brokenRules));
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.curriculum.audit!.find((a) => a.rule === "arc.first-practice")!.status).toBe("not-met");
+  });
+});
