@@ -147,7 +147,7 @@ function spreadRepeatedScenarios(items: CourseItem[], spec: CourseSpec, catalog:
     }
     return true;
   };
-  for (let attempt = 0; attempt < 40; attempt++) {
+  for (let attempt = 0; attempt < 12; attempt++) {
     const sessions = assembled.sessions;
     const dateOf = new Map(sessions.map((s) => [s.id, s.date]));
     const onDay = (scenario: string, date: string) => items.some((it) => it.scenarioId === scenario && dateOf.get(it.id) === date);
@@ -238,10 +238,14 @@ function spreadRepeatedScenarios(items: CourseItem[], spec: CourseSpec, catalog:
       for (const repeat of repeats) {
         if (repeat.template.heavy) continue;
         const i = items.indexOf(repeat);
-        for (let j = 0; j < items.length; j++) {
+        // Positions on other days, nearest first; a handful is enough to find one that helps.
+        const positions = items.map((_, j) => j).filter((j) => j !== i).sort((a, b) => Math.abs(a - i) - Math.abs(b - i));
+        let tries = 0;
+        for (const j of positions) {
           const other = items[j]!;
           // Before a session of another day, not inside a heavy practice and its de-roling, not past the closing.
-          if (j === i || dateOf.get(other.id) === dateOf.get(repeat.id) || (j > 0 && items[j - 1]!.template.heavy) || other.template.purpose !== "content") continue;
+          if (dateOf.get(other.id) === dateOf.get(repeat.id) || (j > 0 && items[j - 1]!.template.heavy) || other.template.purpose !== "content") continue;
+          if (++tries > 8) break;
           const moved = [...items];
           moved.splice(i, 1);
           moved.splice(j > i ? j - 1 : j, 0, repeat);
@@ -359,7 +363,6 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
   const pool = buildPool(spec, catalog);
   const prio = priorities(spec, catalog);
   const base = mandatorySelection(spec, pool, prio, catalog);
-  if (process.env.DEBUG_PLAN) console.error(base.picks.map((p) => `${p.template.method}:${p.id}:${p.min}/${p.preferred}${p.scenarioId ? "@" + p.scenarioId : ""}`).join("\n"), "\ntheory min", base.minutes("theory", "min"), "practical min", base.minutes("practical", "min"), "heavy", base.heavyCount());
   const target = Math.max(MIN_PRACTICAL_SHARE, spec.practicalShare);
   const lowest = ceil5(target * contact);
   const highest = floor5((target + PRACTICAL_SHARE_TOLERANCE) * contact);
@@ -370,6 +373,7 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
   let calendarProblem: ScheduleError | undefined;
   let best: { planned: AssembledCurriculum; missed: number } | undefined;
   let tried = 0;
+  let calendarMisses = 0;
   for (let practicalBudget = lowest; practicalBudget <= highest; practicalBudget += 5) {
     const selection = fill(base, pool, catalog, phases, contact - practicalBudget, practicalBudget);
     if (!selection) continue;
@@ -413,11 +417,13 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
       if (missed === 0) return planned;
       if (!best || missed < best.missed) best = { planned, missed };
       // A few more budgets may meet everything; beyond that, planning time is better spent elsewhere.
-      if (++tried >= 4) return best.planned;
+      if (++tried >= 2) return best.planned;
     } catch (error) {
       // The chosen days cannot hold this mix of sessions: another practical budget may pack differently.
       if (!(error instanceof ScheduleError)) throw error;
       calendarProblem = error;
+      // The days refuse this selection at several budgets in a row: more budgets only cost time.
+      if (++calendarMisses >= 16 && !best) throw error;
     }
   }
   if (best) return best.planned;
@@ -442,11 +448,14 @@ function mandatoryFits(spec: CourseSpec, catalog: Catalog): boolean {
  * plans says nothing about this one.
  */
 export function minimumHours(spec: CourseSpec, catalog: Catalog): number | undefined {
-  for (let hours = spec.totalHours + 0.5; hours <= 80; hours += 0.5) {
+  // Whole plans are costly on long courses: a few at most, after the cheap look says the content fits.
+  let fullPlans = 0;
+  for (let hours = spec.totalHours + 0.5; hours <= 80 && fullPlans < 6; hours += 0.5) {
     const longer = { ...spec, totalHours: hours };
     try {
       // A cheap look first (does the mandatory content fit the minutes at all?), the whole plan only when it does.
       if (!mandatoryFits(longer, catalog)) continue;
+      fullPlans += 1;
       planAt(longer, catalog);
       return hours;
     } catch (error) {

@@ -2,7 +2,7 @@ import type { Catalog } from "../content/index.js";
 import { LAST_CALENDAR_DATE, scenarioMinutes, type Curriculum, type Edit, type SessionTemplate } from "../domain/index.js";
 import { assemble, type CourseItem } from "./assemble.js";
 import { ceil5 } from "./pick.js";
-import { CalendarOverflowError } from "./planning-error.js";
+import { CalendarOverflowError, ScheduleError } from "./planning-error.js";
 import { auditCurriculum, unmetRequired } from "./audit.js";
 import { scenarioFits } from "./course-topics.js";
 
@@ -137,6 +137,7 @@ export function revise(curriculum: Curriculum, edits: readonly Edit[], catalog: 
     // A designer's reordering may not pack into the days asked for: lay it out on more days and let the audit say so.
     assembled = assemble(items, spec, catalog, { extraDaysAllowed: 3 });
   } catch (error) {
+    if (error instanceof ScheduleError) return { ok: false, editProblems: [], brokenRules: [{ rule: "days", message: error.message }] };
     if (!(error instanceof CalendarOverflowError)) throw error;
     return { ok: false, editProblems: [], brokenRules: [{ rule: "calendar", message: `The course would run past ${LAST_CALENDAR_DATE}, the end of the calendar.` }] };
   }

@@ -280,7 +280,7 @@ export function fitToDays(
   if (splitIntoDays(items, dayCount, dailyCap, checkIns, minDay)) return { minutes: items.map((i) => i.minutes), checkIns };
   // Each overshoot allowed gives another split to repair; the first that can be repaired wins.
   let previous = "";
-  for (let over = 5; over <= 120; over += 5) {
+  for (const over of [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 75, 90, 120]) {
     const starts = splitIntoDays(items, dayCount, dailyCap + over, checkIns, minDay);
     if (!starts || starts.join() === previous) continue;
     previous = starts.join();
