@@ -147,7 +147,19 @@ function spreadRepeatedScenarios(items: CourseItem[], spec: CourseSpec, catalog:
     }
     return true;
   };
+  // A change of scenario must not cost another rule (an ordering rule the new scenario falls under, say).
+  const otherRulesMissed = (c: AssembledCurriculum) => c.audit!.filter((a) => a.status === "not-met" && a.rule !== "scenario.same-day" && a.rule !== "scenario.reuse").length;
+  const keepIfNoWorse = (before: (string | undefined)[]): boolean => {
+    const next = assemble(items, spec, catalog);
+    if (otherRulesMissed(next) > otherRulesMissed(assembled)) {
+      items.forEach((it, k) => (it.scenarioId = before[k]));
+      return false;
+    }
+    assembled = next;
+    return true;
+  };
   for (let attempt = 0; attempt < 12; attempt++) {
+    const snapshot = items.map((it) => it.scenarioId);
     const sessions = assembled.sessions;
     const dateOf = new Map(sessions.map((s) => [s.id, s.date]));
     const onDay = (scenario: string, date: string) => items.some((it) => it.scenarioId === scenario && dateOf.get(it.id) === date);
@@ -163,7 +175,7 @@ function spreadRepeatedScenarios(items: CourseItem[], spec: CourseSpec, catalog:
       return ok;
     }));
     if (replay) {
-      assembled = assemble(items, spec, catalog);
+      if (!keepIfNoWorse(snapshot)) return assembled;
       continue;
     }
     const repeats = items.filter((it, i) => it.scenarioId && it.template.purpose === "content" && items.some((other, j) => j < i && other.scenarioId === it.scenarioId && dateOf.get(other.id) === dateOf.get(it.id)));
@@ -258,7 +270,7 @@ function spreadRepeatedScenarios(items: CourseItem[], spec: CourseSpec, catalog:
       }
       return assembled;
     }
-    assembled = assemble(items, spec, catalog);
+    if (!keepIfNoWorse(snapshot)) return assembled;
   }
   return assembled;
 }
