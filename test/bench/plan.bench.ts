@@ -14,7 +14,7 @@ export async function benchPlan(rounds = 300): Promise<void> {
   const schema = courseSpecSchemaFor(catalog.ids);
   const hours = [4, 16, 40, 80];
   const specs = hours.map((totalHours) =>
-    schema.parse({ title: "Benchmark", sector: "healthcare", tiers: ["self-care", "professional-support"], totalHours, startDate: "2027-01-04", maxHoursPerDay: 8 }),
+    schema.parse({ title: "Benchmark", sector: "healthcare", tiers: ["self-care", "professional-support"], totalHours, startDate: "2027-01-04", maxHoursPerDay: 6 }),
   );
   const context = { id: "bench", now: new Date("2026-11-26T10:00:00Z") };
   for (let i = 0; i < 30; i++) for (const spec of specs) plan(spec, catalog, context); // warm-up
