@@ -123,8 +123,12 @@ export function auditCurriculum(c: AuditInput, catalog: Catalog): AuditEntry[] {
     const failures: string[] = [];
     if (firstIndex < 0) failures.push(`${title(sessions[thenIndex]!)} comes, but nothing before it teaches what it needs.`);
     else if (firstIndex > thenIndex) failures.push(`${title(sessions[thenIndex]!)} comes before ${title(sessions[firstIndex]!)}.`);
-    else if (o.onFirstDay && sessions[firstIndex]!.date !== firstDay) failures.push(`${title(sessions[firstIndex]!)} should be on the first day.`);
     check(rule, o.label, o.required, failures, firstIndex >= 0 ? `${title(sessions[firstIndex]!)} comes first.` : "");
+    // The day is a rule of its own: on courses of short sittings the first day may not hold it.
+    if (o.onFirstDay && firstIndex >= 0) {
+      const onDayOne = sessions[firstIndex]!.date === firstDay;
+      check(`${rule}.first-day`, `${o.label}: on the first day`, false, onDayOne ? [] : [`${title(sessions[firstIndex]!)} is on ${sessions[firstIndex]!.date}, not the first day.`], "On the first day.");
+    }
   }
 
   // The arc.

@@ -440,7 +440,10 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
   }
   if (best) return best.planned;
   if (calendarProblem) throw calendarProblem;
-  throw new PlanningError(`${spec.totalHours} hours cannot hold the required sessions at a practical share of ${Math.round(target * 100)}%.`);
+  throw new PlanningError(
+    `${spec.totalHours} hours cannot hold the required sessions at a practical share of ${Math.round(target * 100)}% on days of at most ${spec.maxHoursPerDay} hours: ` +
+      "choose a lower practical share, more hours or longer days.",
+  );
 }
 
 /** Whether the content the course must hold fits its minutes at the requested share (before choosing the rest). */
