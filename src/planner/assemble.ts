@@ -1,5 +1,5 @@
 import type { Catalog } from "../content/index.js";
-import { isPractical, type CourseSpec, type Curriculum, type Practice, type Scenario, type ScheduledSession, type SessionTemplate } from "../domain/index.js";
+import { isPractical, type CourseDay, type CourseSpec, type Curriculum, type Practice, type Scenario, type ScheduledSession, type SessionTemplate } from "../domain/index.js";
 import { auditCurriculum } from "./audit.js";
 import { creditedPractice } from "./course-topics.js";
 import { sizePractice, staffingFor, turnTarget } from "./practice.js";
@@ -32,15 +32,20 @@ function practiceFor(items: readonly CourseItem[], spec: CourseSpec, catalog: Ca
   return practice;
 }
 
+/** The items on the calendar: each with its date and times, and a check-in before the first item of every day after the first. */
+export interface CourseTimetable {
+  sequence: { item: CourseItem; placement: { date: string; start: string; end: string } }[];
+  days: CourseDay[];
+  /** The date of each item given, in the order given ("" for the check-ins, which the timetable places itself). */
+  dates: string[];
+}
+
 /**
- * Turns ordered items into the curriculum's sessions, timetable, totals, coverage, staffing and audit. A session
- * practises only what an earlier session (or itself, for input) introduced and what its scenario practises too, so
- * "input before practice" holds by construction and a reorder that breaks it shows up as lost practice. Day
- * check-ins are laid anew at the start of every day after the first.
+ * Lays ordered items out on the calendar (see layOut). The scenarios do not change it, so the planner lays a course
+ * out once, chooses its scenarios for the days, and assembles it with this timetable.
+ * Throws ScheduleError when the days cannot hold the items.
  */
-export function assemble(items: readonly CourseItem[], spec: CourseSpec, catalog: Catalog, options: { extraDaysAllowed?: number } = {}): AssembledCurriculum {
-  const order = new Map(catalog.competencies.map((c, i) => [c.id, i]));
-  const byFramework = (ids: Iterable<string>) => [...new Set(ids)].sort((a, b) => order.get(a)! - order.get(b)!);
+export function timetableFor(items: readonly CourseItem[], spec: CourseSpec, catalog: Catalog, extraDaysAllowed = 0): CourseTimetable {
   const checkIn = catalog.sessions.find((t) => t.purpose === "check-in");
   const teaching = items.filter((item) => item.template.purpose !== "check-in");
   // The check-ins' lengths in day order (the planner may shorten one to fill a day exactly); any further day gets the written length.
@@ -51,18 +56,34 @@ export function assemble(items: readonly CourseItem[], spec: CourseSpec, catalog
     spec,
     catalog.rules.schedule,
     perDay,
-    options.extraDaysAllowed ?? 0,
+    extraDaysAllowed,
   );
   // The sequence with a check-in before the first item of every day after the first.
-  const sequence: { item: CourseItem; placement: { date: string; start: string; end: string } }[] = [];
+  const sequence: CourseTimetable["sequence"] = [];
+  const dateOf = new Map<CourseItem, string>();
   teaching.forEach((item, i) => {
     const day = timetable.dayStarts.indexOf(i);
     if (day >= 0 && checkIn && timetable.checkIns[day]) {
       sequence.push({ item: { id: day === 0 ? checkIn.id : `${checkIn.id}-${day + 1}`, template: checkIn, minutes: perDay[day]! }, placement: timetable.checkIns[day]! });
     }
     sequence.push({ item, placement: timetable.placements[i]! });
+    dateOf.set(item, timetable.placements[i]!.date);
   });
+  return { sequence, days: timetable.days, dates: items.map((item) => dateOf.get(item) ?? "") };
+}
 
+/**
+ * Turns ordered items into the curriculum's sessions, timetable, totals, coverage, staffing and audit. A session
+ * practises only what an earlier session (or itself, for input) introduced and what its scenario practises too, so
+ * "input before practice" holds by construction and a reorder that breaks it shows up as lost practice. Day
+ * check-ins are laid anew at the start of every day after the first.
+ */
+export function assemble(items: readonly CourseItem[], spec: CourseSpec, catalog: Catalog, options: { extraDaysAllowed?: number; timetable?: CourseTimetable } = {}): AssembledCurriculum {
+  const order = new Map(catalog.competencies.map((c, i) => [c.id, i]));
+  const byFramework = (ids: Iterable<string>) => [...new Set(ids)].sort((a, b) => order.get(a)! - order.get(b)!);
+  // A timetable laid out before (by the planner, for the same items, whose scenarios may have changed since) is reused.
+  const timetable = options.timetable ?? timetableFor(items, spec, catalog, options.extraDaysAllowed ?? 0);
+  const { sequence } = timetable;
   const practice = practiceFor(sequence.map((s) => s.item), spec, catalog);
   const introduced = new Set<string>();
   const sessions: ScheduledSession[] = sequence.map(({ item, placement }, i) => {

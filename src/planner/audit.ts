@@ -1,5 +1,5 @@
 import type { Catalog } from "../content/index.js";
-import { appliesToSector, DIFFICULTY_RANK, type AuditEntry, type Curriculum, type OrderEnd, type Scenario, type ScheduledSession, type SessionTemplate } from "../domain/index.js";
+import { appliesToSector, DIFFICULTY_RANK, scenarioMinutes, type AuditEntry, type Curriculum, type OrderEnd, type Scenario, type ScheduledSession, type SessionTemplate } from "../domain/index.js";
 import { toMinutes } from "./clock.js";
 import { MIN_PRACTICAL_SHARE } from "./constants.js";
 import { coversTopic, scenarioFits, trainerPlaysColleague } from "./course-topics.js";
@@ -190,7 +190,8 @@ export function auditCurriculum(c: AuditInput, catalog: Catalog): AuditEntry[] {
     if (new Set(dates).size < dates.length) sameDay.push(`"${catalog.scenario(id)!.title}" runs twice on ${dates.find((d, i) => dates.indexOf(d) !== i)}.`);
     for (const s of uses.slice(1)) {
       const t = template(s)!;
-      const unused = catalog.scenarios.find((x) => x.sector === spec.sector && !used.has(x.id) && x.id !== stationScenarioId && scenarioFits(t, x, spec.tiers));
+      // One that fits the session as it runs: its brief, play and debrief within the session's minutes.
+      const unused = catalog.scenarios.find((x) => x.sector === spec.sector && !used.has(x.id) && x.id !== stationScenarioId && scenarioFits(t, x, spec.tiers) && Math.ceil(scenarioMinutes(x) / 5) * 5 <= s.minutes);
       if (unused) reuse.push(`${title(s)} reuses "${catalog.scenario(id)!.title}" while "${unused.title}" fits and is unused.`);
     }
   }

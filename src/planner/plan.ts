@@ -1,6 +1,7 @@
 import type { Catalog } from "../content/index.js";
 import { appliesToSector, DIFFICULTY_RANK, isPractical, scenarioMinutes, type CourseSpec, type Curriculum, type Scenario, type TopicUse } from "../domain/index.js";
-import { assemble, type AssembledCurriculum, type CourseItem } from "./assemble.js";
+import { assemble, timetableFor, type AssembledCurriculum, type CourseItem } from "./assemble.js";
+import { assignScenarios } from "./scenario-assignment.js";
 import { coversTopic, scenarioFits, trainerPlaysColleague } from "./course-topics.js";
 import { distributeMinutes, floor5, ceil5, type Pick } from "./pick.js";
 import { orderPicks } from "./order.js";
@@ -126,153 +127,17 @@ function fixedPick(t: Pick["template"], n: number): Pick {
 }
 
 /**
- * Assembles the course, then keeps a scenario that a long course must play twice off a second run on the same day:
- * it swaps the repeat with the scenario of another session that both fit, of the same difficulty (so practice still
- * goes from easy to hard), on another day. Scenario lengths must fit the sessions' minutes.
+ * Lays the course out on its days, chooses each practice session's scenario for those days (no scenario twice on a
+ * day, no replay while a fitting one is unplayed, easy to hard: see assignScenarios), and assembles it. The
+ * scenarios do not move the timetable, so it is laid out once.
  */
-function spreadRepeatedScenarios(items: CourseItem[], spec: CourseSpec, catalog: Catalog, pool: Pool, depth = 0): AssembledCurriculum {
-  let assembled = assemble(items, spec, catalog);
-  if (depth > 4) return assembled;
-  // Pairs already exchanged: exchanging them back would only undo the work.
-  const swapped = new Set<string>();
-  /** Whether scenario difficulty still rises (or holds) within each method. */
-  const risesAll = () => {
-    for (const method of ["role-play", "simulation"]) {
-      let highest = -1;
-      for (const it of items.filter((x) => x.template.method === method && x.scenarioId)) {
-        const rank = DIFFICULTY_RANK[catalog.scenario(it.scenarioId!)!.difficulty];
-        if (rank < highest) return false;
-        highest = rank;
-      }
-    }
-    return true;
-  };
-  // A change of scenario must not cost another rule (an ordering rule the new scenario falls under, say).
-  const otherRulesMissed = (c: AssembledCurriculum) => c.audit!.filter((a) => a.status === "not-met" && a.rule !== "scenario.same-day" && a.rule !== "scenario.reuse").length;
-  const keepIfNoWorse = (before: (string | undefined)[]): boolean => {
-    const next = assemble(items, spec, catalog);
-    if (otherRulesMissed(next) > otherRulesMissed(assembled)) {
-      items.forEach((it, k) => (it.scenarioId = before[k]));
-      return false;
-    }
-    assembled = next;
-    return true;
-  };
-  for (let attempt = 0; attempt < 12; attempt++) {
-    const snapshot = items.map((it) => it.scenarioId);
-    const sessions = assembled.sessions;
-    const dateOf = new Map(sessions.map((s) => [s.id, s.date]));
-    const onDay = (scenario: string, date: string) => items.some((it) => it.scenarioId === scenario && dateOf.get(it.id) === date);
-    // First, a replay while a scenario that fits is still unplayed: give the replay the unplayed one.
-    const playedBefore = (it: CourseItem, i: number) => items.some((other, j) => j < i && other.scenarioId === it.scenarioId);
-    const unplayed = (it: CourseItem) =>
-      catalog.scenarios.filter((x) => x.sector === spec.sector && x.id !== pool.stationScenario?.id && !items.some((o) => o.scenarioId === x.id) && scenarioFits(it.template, x, spec.tiers));
-    const replay = items.find((it, i) => it.scenarioId && it.template.purpose === "content" && playedBefore(it, i) && unplayed(it).some((x) => {
-      const original = it.scenarioId;
-      it.scenarioId = x.id;
-      const ok = Math.ceil(scenarioMinutes(x) / 5) * 5 <= it.minutes && risesAll();
-      it.scenarioId = ok ? x.id : original;
-      return ok;
-    }));
-    if (replay) {
-      if (!keepIfNoWorse(snapshot)) return assembled;
-      continue;
-    }
-    const repeats = items.filter((it, i) => it.scenarioId && it.template.purpose === "content" && items.some((other, j) => j < i && other.scenarioId === it.scenarioId && dateOf.get(other.id) === dateOf.get(it.id)));
-    if (repeats.length === 0) return assembled;
-    const fix = (repeat: CourseItem): boolean => {
-    const scenario = catalog.scenario(repeat.scenarioId!)!;
-    const fitsLength = (it: CourseItem, s: Scenario) => Math.ceil(scenarioMinutes(s) / 5) * 5 <= it.minutes;
-    const rises = risesAll;
-    const swap = (a: CourseItem, b: CourseItem) => ([a.scenarioId, b.scenarioId] = [b.scenarioId, a.scenarioId]);
-    const partner = items.find((it) => {
-      const other = it.scenarioId ? catalog.scenario(it.scenarioId) : undefined;
-      if (!other || it === repeat || other.id === scenario.id || it.template.purpose !== "content" || swapped.has(`${repeat.id}|${it.id}`)) return false;
-      const date = dateOf.get(it.id)!;
-      const repeatDate = dateOf.get(repeat.id)!;
-      return (
-        date !== repeatDate &&
-        scenarioFits(repeat.template, other, spec.tiers) &&
-        scenarioFits(it.template, scenario, spec.tiers) &&
-        fitsLength(repeat, other) &&
-        fitsLength(it, scenario) &&
-        !onDay(other.id, repeatDate) &&
-        !onDay(scenario.id, date) &&
-        // Still easy to hard after the swap.
-        (swap(repeat, it), rises() || (swap(repeat, it), false)) &&
-        (swap(repeat, it), true)
-      );
-    });
-    if (partner) {
-      swap(repeat, partner);
-      swapped.add(`${repeat.id}|${partner.id}`).add(`${partner.id}|${repeat.id}`);
-      return true;
-    }
-    {
-      // No session to swap with: run the repeat with another scenario that fits it and is not played that day,
-      // the least played first (every fitting one is played already, or the repeat would not be a repeat).
-      const repeatDate = dateOf.get(repeat.id)!;
-      const uses = (id: string) => items.filter((it) => it.scenarioId === id).length;
-      const original = repeat.scenarioId;
-      const alternative = catalog.scenarios
-        .filter((x) => x.sector === spec.sector && x.id !== original && x.id !== pool.stationScenario?.id && scenarioFits(repeat.template, x, spec.tiers) && fitsLength(repeat, x) && !onDay(x.id, repeatDate))
-        .sort((a, b) => uses(a.id) - uses(b.id) || a.id.localeCompare(b.id))
-        // Never a replay while a fitting scenario is still unplayed: that would trade one rule for another.
-        .filter((x, _, all) => uses(x.id) === 0 || !all.some((y) => uses(y.id) === 0))
-        .find((x) => {
-          repeat.scenarioId = x.id;
-          const ok = rises();
-          repeat.scenarioId = original;
-          return ok;
-        });
-      if (!alternative) return false;
-      repeat.scenarioId = alternative.id;
-      return true;
-    }
-    };
-    if (!repeats.some(fix)) {
-      // Last resort: move a repeat to another day (before one of that day's sessions), when that leaves the course
-      // meeting more of the audit than before.
-      // Weigh the repeats on one day with the rest of the audit: fewer rules missed, then fewer such repeats.
-      const sameDayRepeats = (c: AssembledCurriculum) => {
-        const seen = new Set<string>();
-        let n = 0;
-        for (const s of c.sessions) {
-          if (s.method !== "role-play" && s.method !== "simulation") continue;
-          const key = `${s.date}|${s.scenarioIds[0]}`;
-          if (seen.has(key)) n += 1;
-          seen.add(key);
-        }
-        return n;
-      };
-      const notMet = (c: AssembledCurriculum) => c.audit!.filter((a) => a.status === "not-met" && a.rule !== "scenario.same-day").length * 1000 + sameDayRepeats(c);
-      const before = notMet(assembled);
-      for (const repeat of repeats) {
-        if (repeat.template.heavy) continue;
-        const i = items.indexOf(repeat);
-        // Positions on other days, nearest first; a handful is enough to find one that helps.
-        const positions = items.map((_, j) => j).filter((j) => j !== i).sort((a, b) => Math.abs(a - i) - Math.abs(b - i));
-        let tries = 0;
-        for (const j of positions) {
-          const other = items[j]!;
-          // Before a session of another day, not inside a heavy practice and its de-roling, not past the closing.
-          if (dateOf.get(other.id) === dateOf.get(repeat.id) || (j > 0 && items[j - 1]!.template.heavy) || other.template.purpose !== "content") continue;
-          if (++tries > 8) break;
-          const moved = [...items];
-          moved.splice(i, 1);
-          moved.splice(j > i ? j - 1 : j, 0, repeat);
-          try {
-            if (notMet(assemble(moved, spec, catalog)) < before) return spreadRepeatedScenarios(moved, spec, catalog, pool, depth + 1);
-          } catch (error) {
-            if (!(error instanceof ScheduleError)) throw error;
-          }
-        }
-      }
-      return assembled;
-    }
-    if (!keepIfNoWorse(snapshot)) return assembled;
-  }
-  return assembled;
+function assembleWithScenarios(items: CourseItem[], spec: CourseSpec, catalog: Catalog, pool: Pool): AssembledCurriculum {
+  const timetable = timetableFor(items, spec, catalog);
+  const assigned = assignScenarios(items, timetable.dates, spec, catalog, pool.stationScenario?.id);
+  // Exchanged sessions run as long as each other, so the timetable holds: each place gets the item now there.
+  const now = new Map(items.map((item, i) => [item, assigned[i]!]));
+  const sequence = timetable.sequence.map((entry) => ({ ...entry, item: now.get(entry.item) ?? entry.item }));
+  return assemble(assigned, spec, catalog, { timetable: { ...timetable, sequence } });
 }
 
 /** Fills both budgets with the most valuable sessions; undefined when this practical budget cannot be met exactly. */
@@ -417,7 +282,7 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
       checkIns.forEach((p, i) => minutes.set(p, fitted.checkIns[i]!));
     }
     try {
-      const planned = spreadRepeatedScenarios(
+      const planned = assembleWithScenarios(
         // The check-ins go along for their minutes; the timetable puts one at the start of each later day.
         [...ordered, ...checkIns].map((p) => ({ id: p.id, template: p.template, minutes: minutes.get(p)!, scenarioId: p.scenarioId })),
         spec,

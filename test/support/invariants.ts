@@ -72,7 +72,7 @@ export function brokenRules(c: Curriculum, spec: CourseSpec, catalog: Catalog): 
     if (new Set(onDays).size < onDays.length) fail(`scenario ${id} runs twice on one day`);
     for (const s of sessions.filter((x) => x.scenarioIds.includes(id) && x.method !== "assessment")) {
       const stationScenario = sessions.find((x) => template(x.templateId).purpose === "station")?.scenarioIds[0];
-      const unused = catalog.scenarios.find((x) => x.sector === spec.sector && !uses.has(x.id) && x.id !== stationScenario && fits(s.templateId, x.id));
+      const unused = catalog.scenarios.find((x) => x.sector === spec.sector && !uses.has(x.id) && x.id !== stationScenario && fits(s.templateId, x.id) && ceil5(x.minutes.brief + x.minutes.play + x.minutes.debrief) <= s.minutes);
       if (unused) fail(`scenario ${id} used twice while ${unused.id} fits and is unused`);
     }
   }
