@@ -77,23 +77,35 @@ export function orderPicks(picks: readonly Pick[], catalog: Catalog, structure: 
   const introduced = new Set(opening.template.introduces);
   const spareDerolings = [...derolings];
 
+  // What each pick waits for, worked out once: the input that introduces its credits, the first parts of the
+  // ordering rules it falls under, and (easy to hard) the practice of its method on easier scenarios.
+  const introducers = new Map<string, Pick[]>();
+  for (const t of body) {
+    if (isPractical(t.template.method)) continue;
+    for (const c of t.template.introduces) introducers.set(c, [...(introducers.get(c) ?? []), t]);
+  }
+  const rulesFirst = rules.order.map((rule) => body.filter((t) => matchesEnd(t, rule.first, catalog)));
+  const waitsFor = new Map<Pick, { input: [string, Pick[]][]; firsts: Pick[][]; easier: Pick[] }>();
+  for (const p of body) {
+    const practical = isPractical(p.template.method);
+    waitsFor.set(p, {
+      input: practical ? p.credits.map((c): [string, Pick[]] => [c, introducers.get(c) ?? []]).filter(([, list]) => list.length > 0) : [],
+      firsts: rules.order.flatMap((rule, r) => (matchesEnd(p, rule.then, catalog) ? [rulesFirst[r]!.filter((t) => t !== p)] : [])).filter((list) => list.length > 0),
+      easier: practical && p.scenarioId ? body.filter((q) => q !== p && q.scenarioId && q.template.method === p.template.method && difficulty(q) < difficulty(p)) : [],
+    });
+  }
+
   const ready = (p: Pick): boolean => {
     if (p.template.prerequisites.some((id) => byTemplate.has(id) && !placed.has(byTemplate.get(id)!))) return false;
-    const practical = isPractical(p.template.method);
-    if (practical) {
+    const waits = waitsFor.get(p)!;
+    if (isPractical(p.template.method)) {
       // Input first: a practice waits for the input that introduces what it is credited with, when the course has it.
-      for (const c of p.credits) {
-        if (!introduced.has(c) && body.some((t) => !placed.has(t) && !isPractical(t.template.method) && t.template.introduces.includes(c))) return false;
-      }
+      for (const [c, list] of waits.input) if (!introduced.has(c) && list.some((t) => !placed.has(t))) return false;
       if (firstPractice.length > 0 && !firstPractice.includes(p) && !firstPractice.some((f) => placed.has(f))) return false;
       // Easy to hard within a method: a practice waits for every one of its method with an easier scenario.
-      if (p.scenarioId && body.some((q) => q !== p && !placed.has(q) && q.scenarioId && q.template.method === p.template.method && difficulty(q) < difficulty(p))) return false;
+      if (waits.easier.some((q) => !placed.has(q))) return false;
     }
-    for (const rule of rules.order) {
-      if (!matchesEnd(p, rule.then, catalog)) continue;
-      const firsts = body.filter((t) => t !== p && matchesEnd(t, rule.first, catalog));
-      if (firsts.length > 0 && !firsts.some((t) => placed.has(t))) return false;
-    }
+    for (const firsts of waits.firsts) if (!firsts.some((t) => placed.has(t))) return false;
     return true;
   };
   const before = (a: Pick, b: Pick) => {

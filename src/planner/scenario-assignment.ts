@@ -114,74 +114,112 @@ export function assignScenarios(
   // Each session's scenarios: the selection's own first (kept even where it falls short, so the search never does
   // worse), then every other that fits.
   const scenariosFor = new Map<number, Scenario[]>();
-  const fitting = new Map<number, Set<string>>();
   for (const k of practice) {
     const own = catalog.scenario(items[k]!.scenarioId!)!;
-    const others = sector.filter((s) => s !== own && scenarioFits(items[k]!.template, s, spec.tiers));
-    scenariosFor.set(k, [own, ...others]);
-    fitting.set(k, new Set(others.map((s) => s.id)));
+    scenariosFor.set(k, [own, ...sector.filter((s) => s !== own && scenarioFits(items[k]!.template, s, spec.tiers))]);
   }
+  // Numbers for scenarios and days, so that the cost below allocates nothing: it runs thousands of times.
+  const scenarioNumber = new Map<string, number>();
+  for (const list of scenariosFor.values()) for (const x of list) if (!scenarioNumber.has(x.id)) scenarioNumber.set(x.id, scenarioNumber.size);
+  const dayNumbers = new Map<string, number>();
+  const dayOf = practice.map((i) => {
+    if (!dayNumbers.has(dates[i]!)) dayNumbers.set(dates[i]!, dayNumbers.size);
+    return dayNumbers.get(dates[i]!)!;
+  });
+  const S = scenarioNumber.size;
+  const number = (f: Facts) => scenarioNumber.get(f.scenario.id)!;
+  // The scenarios (numbers) that fit an item at a slot, as the audit counts an unplayed one that fits.
+  const fitsAt = new Map<string, number[]>();
+  const fittingAt = (slot: number, k: number): number[] => {
+    const key = `${slot}|${k}`;
+    let list = fitsAt.get(key);
+    if (!list) fitsAt.set(key, (list = scenariosFor.get(k)!.slice(1).filter((x) => factsOf(practice[slot]!, k, x).fitsPlace).map((x) => scenarioNumber.get(x.id)!)));
+    return list;
+  };
 
-  // The state: which item sits at each practice position, and its facts there.
-  const at = new Map(practice.map((i) => [i, i]));
-  const choice = new Map(practice.map((i) => [i, factsOf(i, i, scenariosFor.get(i)![0]!)]));
-  const cost = (): number => {
+  // The state, by slot (the practice places in course order): the item there and its facts.
+  const n = practice.length;
+  const at = practice.slice();
+  const choice = practice.map((i) => factsOf(i, i, scenariosFor.get(i)![0]!));
+  const methodOf = (slot: number) => (items[at[slot]!]!.template.method === "simulation" ? 1 : 0);
+  const coreMark = new Uint32Array(core.length);
+  const dayMark = new Uint32Array(dayNumbers.size * S);
+  const usedMark = new Uint32Array(S);
+  const seenMark = new Uint32Array(S);
+  let stamp = 0;
+  /** Marks the slots in trouble (a repeat on a day, a needless replay) into `troubled` when given. */
+  const cost = (troubled?: number[]): number => {
+    stamp += 1;
     let hard = 0;
-    wants.forEach((_, w) => {
-      if (!fixedWants[w] && !practice.some((i) => choice.get(i)!.wants[w])) hard += 1;
-    });
+    for (let w = 0; w < wants.length; w++) {
+      if (fixedWants[w]) continue;
+      let covered = false;
+      for (let s = 0; s < n && !covered; s++) covered = choice[s]!.wants[w]!;
+      if (!covered) hard += 1;
+    }
     // Ordering rules: the first session of `then` must not come before the first of `first`.
-    rules.order.forEach((_, r) => {
+    for (let r = 0; r < rules.order.length; r++) {
       let first = fixedFirst[r]!;
       let then = fixedThen[r]!;
-      for (const i of practice) {
-        const f = choice.get(i)!;
-        if (f.first[r] && i < first) first = i;
-        if (f.then[r] && i < then) then = i;
+      for (let s = 0; s < n; s++) {
+        const f = choice[s]!;
+        const place = practice[s]!;
+        if (f.first[r] && place < first) first = place;
+        if (f.then[r] && place < then) then = place;
       }
       if (then !== Infinity && first > then) hard += 1;
-    });
-    if (inSearch.has(firstPractical) && !choice.get(firstPractical)!.opensPractice) hard += 1;
-    const highest = new Map<string, number>();
-    const coreSeen = new Set(fixedCore);
-    for (const i of practice) {
-      const f = choice.get(i)!;
-      if (!f.prerequisitesMet || !f.fitsPlace) hard += 1;
-      const method = items[i]!.template.method;
-      if (f.rank < (highest.get(method) ?? -1)) hard += 1;
-      highest.set(method, Math.max(f.rank, highest.get(method) ?? -1));
-      for (const c of f.core) coreSeen.add(c);
     }
-    if (coreCounts) hard += core.length - coreSeen.size;
-    // What a trainer notices: a repeat on one day, a replay while a fitting scenario waits unplayed.
+    if (firstSlot >= 0 && !choice[firstSlot]!.opensPractice) hard += 1;
+    const highest = [-1, -1];
+    let coreSeen = 0;
+    for (const c of fixedCore) coreMark[c] = stamp;
+    coreSeen = fixedCore.size;
     let soft = 0;
-    const used = new Set<string>();
-    const onDay = new Set<string>();
-    for (const i of practice) {
-      const id = choice.get(i)!.scenario.id;
-      const key = `${dates[i]}|${id}`;
-      if (onDay.has(key)) soft += 1;
-      onDay.add(key);
-      used.add(id);
+    for (let s = 0; s < n; s++) {
+      const f = choice[s]!;
+      if (!f.prerequisitesMet || !f.fitsPlace) hard += 1;
+      const m = methodOf(s);
+      if (f.rank < highest[m]!) hard += 1;
+      if (f.rank > highest[m]!) highest[m] = f.rank;
+      for (const c of f.core) {
+        if (coreMark[c] !== stamp) {
+          coreMark[c] = stamp;
+          coreSeen += 1;
+        }
+      }
+      // What a trainer notices: a repeat on one day.
+      const x = number(f);
+      const key = dayOf[s]! * S + x;
+      if (dayMark[key] === stamp) {
+        soft += 1;
+        troubled?.push(s);
+      }
+      dayMark[key] = stamp;
+      usedMark[x] = stamp;
     }
-    const seen = new Set<string>();
-    for (const i of practice) {
-      const id = choice.get(i)!.scenario.id;
-      if (seen.has(id)) {
-        for (const other of fitting.get(at.get(i)!)!) {
-          if (!used.has(other) && factsOf(i, at.get(i)!, catalog.scenario(other)!).fitsPlace) {
+    if (coreCounts) hard += core.length - coreSeen;
+    // And a replay while a scenario that fits the session waits unplayed.
+    for (let s = 0; s < n; s++) {
+      const x = number(choice[s]!);
+      if (seenMark[x] === stamp) {
+        for (const other of fittingAt(s, at[s]!)) {
+          if (usedMark[other] !== stamp) {
             soft += 1;
+            troubled?.push(s);
             break;
           }
         }
       }
-      seen.add(id);
+      seenMark[x] = stamp;
     }
     return hard * HARD + soft * SOFT;
   };
+  const firstSlot = practice.indexOf(firstPractical);
 
   let current = cost();
-  // Most courses play every scenario once and meet every rule already: nothing to search.
+  const softOf = (value: number) => value % HARD;
+  // Most courses play every scenario once: nothing to search.
+  if (softOf(current) === 0) return items.map((it) => ({ ...it }));
   const tryMove = (apply: () => void, undo: () => void): boolean => {
     apply();
     const next = cost();
@@ -195,88 +233,82 @@ export function assignScenarios(
   // Two sessions can exchange places when each can run as long as the other's place (the timetable stays).
   const runsAs = (a: CourseItem, minutes: number) => a.template.minutes.min <= minutes && minutes <= a.template.minutes.max;
   const exchangeable = (a: CourseItem, b: CourseItem) => a.template.method === b.template.method && a.template.heavy === b.template.heavy && runsAs(a, b.minutes) && runsAs(b, a.minutes);
-  for (let step = 0; step < 200 && current > 0; step++) {
-    let improved = false;
-    search: for (const i of practice) {
-      const mine = choice.get(i)!;
-      const k = at.get(i)!;
-      // Another scenario here.
-      for (const scenario of scenariosFor.get(k)!) {
-        if (scenario === mine.scenario) continue;
-        if (tryMove(() => choice.set(i, factsOf(i, k, scenario)), () => choice.set(i, mine))) {
-          improved = true;
-          break search;
-        }
-      }
-      // A chain of two: another scenario here, and the one this session gives up to another session. (Playing a
-      // scenario again in an easy morning frees the one a later session of the same day needs.)
-      for (const scenario of scenariosFor.get(k)!) {
-        if (scenario === mine.scenario) continue;
-        for (const j of practice) {
-          const theirs = choice.get(j)!;
-          const l = at.get(j)!;
-          if (j === i || theirs.scenario === mine.scenario || !scenariosFor.get(l)!.includes(mine.scenario)) continue;
-          const chained = tryMove(
-            () => {
-              choice.set(i, factsOf(i, k, scenario));
-              choice.set(j, factsOf(j, l, mine.scenario));
-            },
-            () => {
-              choice.set(i, mine);
-              choice.set(j, theirs);
-            },
-          );
-          if (chained) {
-            improved = true;
-            break search;
-          }
-        }
-      }
-      for (const j of practice) {
-        if (j <= i) continue;
-        const theirs = choice.get(j)!;
-        const l = at.get(j)!;
+  /** The moves that involve the session at slot i, the first that lowers the cost taken. */
+  const improve = (i: number): boolean => {
+    const mine = choice[i]!;
+    const k = at[i]!;
+    const place = practice[i]!;
+    // Another scenario here.
+    for (const scenario of scenariosFor.get(k)!) {
+      if (scenario !== mine.scenario && tryMove(() => (choice[i] = factsOf(place, k, scenario)), () => (choice[i] = mine))) return true;
+    }
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const theirs = choice[j]!;
+      const l = at[j]!;
+      const otherPlace = practice[j]!;
+      const restore = () => {
+        at[i] = k;
+        at[j] = l;
+        choice[i] = mine;
+        choice[j] = theirs;
+      };
+      if (theirs.scenario !== mine.scenario && scenariosFor.get(l)!.includes(mine.scenario)) {
         // Exchange scenarios with another session of the method.
-        if (theirs.scenario !== mine.scenario && items[l]!.template.method === items[k]!.template.method && scenariosFor.get(l)!.includes(mine.scenario) && scenariosFor.get(k)!.includes(theirs.scenario)) {
-          const exchanged = tryMove(
-            () => {
-              choice.set(i, factsOf(i, k, theirs.scenario));
-              choice.set(j, factsOf(j, l, mine.scenario));
-            },
-            () => {
-              choice.set(i, mine);
-              choice.set(j, theirs);
-            },
-          );
-          if (exchanged) {
-            improved = true;
-            break search;
-          }
+        if (scenariosFor.get(k)!.includes(theirs.scenario)) {
+          const exchange = () => {
+            choice[i] = factsOf(place, k, theirs.scenario);
+            choice[j] = factsOf(otherPlace, l, mine.scenario);
+          };
+          if (tryMove(exchange, restore)) return true;
         }
-        // Exchange places with a session of another day that runs as long (the timetable stays as it is).
-        if (dates[i] !== dates[j] && exchangeable(items[k]!, items[l]!)) {
-          const moved = tryMove(
-            () => {
-              at.set(i, l);
-              at.set(j, k);
-              choice.set(i, factsOf(i, l, theirs.scenario));
-              choice.set(j, factsOf(j, k, mine.scenario));
-            },
-            () => {
-              at.set(i, k);
-              at.set(j, l);
-              choice.set(i, mine);
-              choice.set(j, theirs);
-            },
-          );
-          if (moved) {
-            improved = true;
-            break search;
-          }
+        // A chain of two: another scenario here, and the one given up to that session. (Playing a scenario again
+        // in an easy morning frees the one a later session of the same day needs.)
+        for (const scenario of scenariosFor.get(k)!) {
+          if (scenario === mine.scenario || scenario === theirs.scenario) continue;
+          const chain = () => {
+            choice[i] = factsOf(place, k, scenario);
+            choice[j] = factsOf(otherPlace, l, mine.scenario);
+          };
+          if (tryMove(chain, restore)) return true;
         }
+      }
+      // The other way round: this session takes that one's scenario, and that one another.
+      if (theirs.scenario !== mine.scenario && scenariosFor.get(k)!.includes(theirs.scenario)) {
+        for (const scenario of scenariosFor.get(l)!) {
+          if (scenario === mine.scenario || scenario === theirs.scenario) continue;
+          const chain = () => {
+            choice[i] = factsOf(place, k, theirs.scenario);
+            choice[j] = factsOf(otherPlace, l, scenario);
+          };
+          if (tryMove(chain, restore)) return true;
+        }
+      }
+      // Exchange places with a session of another day that can run as long (the timetable stays as it is).
+      if (dayOf[i] !== dayOf[j] && exchangeable(items[k]!, items[l]!)) {
+        const move = () => {
+          at[i] = l;
+          at[j] = k;
+          choice[i] = factsOf(place, l, theirs.scenario);
+          choice[j] = factsOf(otherPlace, k, mine.scenario);
+        };
+        if (tryMove(move, restore)) return true;
       }
     }
-    if (!improved) break;
+    return false;
+  };
+  for (let step = 0; step < 100 && softOf(current) > 0; step++) {
+    const troubled: number[] = [];
+    cost(troubled);
+    // The sessions in trouble, and those that share their scenario (either side of a repeat may be the one to move).
+    const involved = new Set<number>();
+    for (const s of troubled) {
+      for (let t = 0; t < n; t++) if (choice[t]!.scenario === choice[s]!.scenario) involved.add(t);
+    }
+    if (![...involved].some(improve)) break;
   }
-  return items.map((it, i) => (inSearch.has(i) ? { ...items[at.get(i)!]!, minutes: it.minutes, scenarioId: choice.get(i)!.scenario.id } : { ...it }));
+  return items.map((it, i) => {
+    const slot = practice.indexOf(i);
+    return slot >= 0 ? { ...items[at[slot]!]!, minutes: it.minutes, scenarioId: choice[slot]!.scenario.id } : { ...it };
+  });
 }

@@ -1,6 +1,7 @@
 import {
   DIFFICULTY_RANK,
   type OrderEnd,
+  type OrderRule,
   isPractical,
   scenarioCompetencies,
   scenarioMinutes,
@@ -40,6 +41,8 @@ export interface Pool {
   fitting(t: SessionTemplate): readonly Scenario[];
   /** The longest run of contact without a break (heavy practice and its de-roling must fit in one). */
   maxBlockMinutes: number;
+  /** The scenarios that fit each template, ranked apart from their uses (filled by Selection as it asks). */
+  scenarioOptions: Map<SessionTemplate, readonly ScenarioChoice[]>;
 }
 
 function servesCourse(t: SessionTemplate, spec: CourseSpec): boolean {
@@ -92,6 +95,7 @@ export function buildPool(spec: CourseSpec, catalog: Catalog): Pool {
     practical: content.filter((t) => isPractical(t.method)),
     scenarios,
     maxBlockMinutes: catalog.rules.schedule.maxBlockMinutes,
+    scenarioOptions: new Map(),
     scenarioCompetencies: new Map(
       scenarios.map((s) => [s.id, scenarioCompetencies(s)]),
     ),
@@ -195,25 +199,36 @@ export class Selection {
   private readonly candidates = new Map<string, Pick | undefined>();
 
   private chooseScenario(t: SessionTemplate): Scenario | undefined {
-    const orderedTopics = this.orderedTopics;
-    const overlap = (s: Scenario) => this.pool.scenarioCompetencies.get(s.id)!.filter((c) => t.practises.includes(c)).length;
-    let best: Scenario | undefined;
-    let bestKey: number[] = [];
-    for (const s of this.pool.fitting(t)) {
-      // Only scenarios that fit; among them the fewest uses (no scenario twice while a fitting one is unused), then
-      // one that brings no content the session did not ask for and that needs more teaching first (a suicidal
-      // disclosure in a follow-up call), then the closest match, then easier first (the pool is sorted by difficulty).
-      const unasked = s.topics.filter((topic) => orderedTopics.has(topic) && !t.scenario!.requires.includes(topic)).length;
-      // A scenario played again: a harder one, which the arc puts later and spreads over the days.
-      const uses = this.scenarioUses.get(s.id) ?? 0;
-      // A fresh one: the easiest first, so that the course can rise from there.
-      const key = [uses, unasked, uses > 0 ? -DIFFICULTY_RANK[s.difficulty] : DIFFICULTY_RANK[s.difficulty], -overlap(s)];
-      if (!best || lexicallyBefore(key, bestKey)) {
-        best = s;
-        bestKey = key;
+    // Only scenarios that fit; among them the fewest uses (no scenario twice while a fitting one is unused), then
+    // one that brings no content the session did not ask for and that needs more teaching first (a suicidal
+    // disclosure in a follow-up call), then the closest match, then easier first (the pool is sorted by difficulty).
+    // A scenario played again: a harder one, which the arc puts later and spreads over the days.
+    let best: ScenarioChoice | undefined;
+    let bestUses = 0;
+    for (const option of this.scenarioOptions(t)) {
+      const uses = this.scenarioUses.get(option.scenario.id) ?? 0;
+      if (!best || uses < bestUses || (uses === bestUses && choiceBefore(option, best, uses))) {
+        best = option;
+        bestUses = uses;
       }
     }
-    return best;
+    return best?.scenario;
+  }
+
+  /** What ranks the scenarios that fit a template, apart from their uses: the same for the whole course. */
+  private scenarioOptions(t: SessionTemplate): readonly ScenarioChoice[] {
+    let options = this.pool.scenarioOptions.get(t);
+    if (!options) {
+      const orderedTopics = this.orderedTopics;
+      options = this.pool.fitting(t).map((s) => ({
+        scenario: s,
+        unasked: s.topics.filter((topic) => orderedTopics.has(topic) && !t.scenario!.requires.includes(topic)).length,
+        rank: DIFFICULTY_RANK[s.difficulty],
+        overlap: this.pool.scenarioCompetencies.get(s.id)!.filter((c) => t.practises.includes(c)).length,
+      }));
+      this.pool.scenarioOptions.set(t, options);
+    }
+    return options;
   }
 
   /** Topics that the ordering rules make wait for teaching (suicidal content). */
@@ -222,26 +237,52 @@ export class Selection {
   }
   private orderedTopicsCache: Set<string> | undefined;
 
-  /** Whether the selection holds a session matching one end of an ordering rule. */
+  /** Whether the selection holds a session matching one end of an ordering rule (remembered until the next pick). */
   holds(end: OrderEnd): boolean {
-    return this.picks.some((p) => matchesEnd(p, end, this.catalog));
+    let held = this.held.get(end);
+    if (held === undefined) this.held.set(end, (held = this.picks.some((p) => matchesEnd(p, end, this.catalog))));
+    return held;
   }
+  private readonly held = new Map<OrderEnd, boolean>();
 
   /**
    * The templates a pick needs before it beyond its prerequisites: for every ordering rule the pick falls under
    * (practice with suicidal content, SAFER-R practised ...) whose first part the selection lacks, the cheapest
-   * template that covers it. Undefined when the content has none that can run.
+   * template that covers it. Undefined when the content has none that can run. Remembered until the next pick.
    */
   orderingNeeds(pick: Pick): SessionTemplate[] | undefined {
+    const key = `${pick.template.id}|${pick.scenarioId ?? ""}`;
+    if (this.needs.has(key)) return this.needs.get(key);
+    const needs = this.newOrderingNeeds(pick);
+    this.needs.set(key, needs);
+    return needs;
+  }
+  private readonly needs = new Map<string, SessionTemplate[] | undefined>();
+
+  /** The two shortest picks that would hold a rule's first part (two: a pick may not be its own need). */
+  private cheapestFirsts(rule: OrderRule): Pick[] {
+    let cheapest = this.firsts.get(rule);
+    if (cheapest) return cheapest;
+    cheapest = [];
+    for (const t of this.pool.theory.concat(this.pool.practical)) {
+      const p = this.candidate(t);
+      if (!p || !matchesEnd(p, rule.first, this.catalog)) continue;
+      cheapest.push(p);
+      cheapest.sort((a, b) => a.min - b.min || a.id.localeCompare(b.id));
+      cheapest.length = Math.min(cheapest.length, 2);
+    }
+    this.firsts.set(rule, cheapest);
+    return cheapest;
+  }
+  private readonly firsts = new Map<OrderRule, Pick[]>();
+
+  private newOrderingNeeds(pick: Pick): SessionTemplate[] | undefined {
     const needs: SessionTemplate[] = [];
     for (const rule of this.catalog.rules.order) {
       if (!matchesEnd(pick, rule.then, this.catalog) || this.holds(rule.first) || needs.some((t) => matchesEnd({ template: t, scenarioId: undefined }, rule.first, this.catalog))) continue;
-      const options = [...this.pool.theory, ...this.pool.practical]
-        .map((t) => this.candidate(t))
-        .filter((p): p is Pick => p !== undefined && p.template.id !== pick.template.id && matchesEnd(p, rule.first, this.catalog))
-        .sort((a, b) => a.min - b.min || a.id.localeCompare(b.id));
-      if (!options[0]) return undefined;
-      needs.push(options[0].template);
+      const cheapest = this.cheapestFirsts(rule).find((p) => p.template.id !== pick.template.id);
+      if (!cheapest) return undefined;
+      needs.push(cheapest.template);
     }
     return needs;
   }
@@ -265,6 +306,9 @@ export class Selection {
   add(pick: Pick): void {
     this.scenarioChoice.clear();
     this.candidates.clear();
+    this.held.clear();
+    this.needs.clear();
+    this.firsts.clear();
     this.picks.push(pick);
     this.counts.set(pick.template.id, this.uses(pick.template.id) + 1);
     if (pick.scenarioId) this.scenarioUses.set(pick.scenarioId, (this.scenarioUses.get(pick.scenarioId) ?? 0) + 1);
@@ -334,6 +378,25 @@ export function pickOf(t: SessionTemplate, scenario: Scenario | undefined, n: nu
 }
 
 type Pick_<T, K extends keyof T> = { [P in K]: T[P] };
+
+/** A scenario that fits a template, with what ranks it there. */
+interface ScenarioChoice {
+  scenario: Scenario;
+  /** Topics it brings that the session did not ask for and that the ordering rules make wait for teaching. */
+  unasked: number;
+  rank: number;
+  /** Competencies it shares with what the session practises. */
+  overlap: number;
+}
+
+/** Between two scenarios of equal uses: fewer unasked topics, then (fresh) easier or (replayed) harder, then closer. */
+function choiceBefore(a: ScenarioChoice, b: ScenarioChoice, uses: number): boolean {
+  if (a.unasked !== b.unasked) return a.unasked < b.unasked;
+  const ra = uses > 0 ? -a.rank : a.rank;
+  const rb = uses > 0 ? -b.rank : b.rank;
+  if (ra !== rb) return ra < rb;
+  return a.overlap > b.overlap;
+}
 
 /** Whether key `a` sorts before key `b`, element by element. */
 function lexicallyBefore(a: readonly number[], b: readonly number[]): boolean {
