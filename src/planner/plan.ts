@@ -5,8 +5,9 @@ import { assignScenarios } from "./scenario-assignment.js";
 import { coversTopic, scenarioFits, trainerPlaysColleague } from "./course-topics.js";
 import { distributeMinutes, floor5, ceil5, type Pick } from "./pick.js";
 import { orderPicks } from "./order.js";
+import { favourTurns } from "./practice.js";
 import { PlanningError, ScheduleError } from "./planning-error.js";
-import { daysAskedFor, fitToDays } from "./schedule.js";
+import { assertFullDays, daysAskedFor, fitToDays } from "./schedule.js";
 import { bestByGain, buildPool, Selection, type Pool } from "./select.js";
 import { priorities, type Priorities } from "./weights.js";
 
@@ -236,6 +237,7 @@ function withDerolings(selection: Selection, pool: Pool): Pick[] {
 
 /** Plans at one total; throws PlanningError when the hours cannot hold what the course must contain. */
 function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
+  assertFullDays(spec, catalog.rules.schedule);
   const contact = spec.totalHours * 60;
   const pool = buildPool(spec, catalog);
   const prio = priorities(spec, catalog);
@@ -263,8 +265,10 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
     const theory = picks.filter((p) => !isPractical(p.template.method));
     const practical = picks.filter((p) => isPractical(p.template.method));
     const theoryMinutes = distributeMinutes(theory, contact - practicalBudget);
-    const practicalMinutes = distributeMinutes(practical, practicalBudget);
-    if (!theoryMinutes || !practicalMinutes) continue;
+    const distributed = distributeMinutes(practical, practicalBudget);
+    if (!theoryMinutes || !distributed) continue;
+    // A large group in a short course: practice minutes go where they make supporter turns.
+    const practicalMinutes = favourTurns(practical, distributed, spec.groupSize, spec.totalHours, catalog.rules);
     const minutes = new Map<Pick, number>();
     theory.forEach((p, i) => minutes.set(p, theoryMinutes[i]!));
     practical.forEach((p, i) => minutes.set(p, practicalMinutes[i]!));
@@ -280,6 +284,11 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
     if (fitted) {
       ordered.forEach((p, i) => minutes.set(p, fitted.minutes[i]!));
       checkIns.forEach((p, i) => minutes.set(p, fitted.checkIns[i]!));
+      // Fitting the days may have taken minutes from a session in pairs: they move back within each day.
+      const dayOf = ordered.map((_, i) => fitted.starts.filter((start) => start <= i).length - 1);
+      const practiceAt = ordered.map((p, i) => i).filter((i) => isPractical(ordered[i]!.template.method));
+      const moved = favourTurns(practiceAt.map((i) => ordered[i]!), practiceAt.map((i) => minutes.get(ordered[i]!)!), spec.groupSize, spec.totalHours, catalog.rules, practiceAt.map((i) => dayOf[i]!));
+      practiceAt.forEach((i, k) => minutes.set(ordered[i]!, moved[k]!));
     }
     try {
       const planned = assembleWithScenarios(
@@ -293,8 +302,9 @@ function planAt(spec: CourseSpec, catalog: Catalog): AssembledCurriculum {
       const missed = planned.audit!.filter((a) => a.status === "not-met").length;
       if (missed === 0) return planned;
       if (!best || missed < best.missed) best = { planned, missed };
-      // A few more budgets may meet everything; beyond that, planning time is better spent elsewhere.
-      if (++tried >= 2) return best.planned;
+      // A few more budgets may meet everything (more practice minutes give a large group its supporter turns);
+      // beyond that, planning time is better spent elsewhere. Short courses plan fast and can try more.
+      if (++tried >= (spec.totalHours <= 16 ? 6 : 2)) return best.planned;
     } catch (error) {
       // The chosen days cannot hold this mix of sessions: another practical budget may pack differently.
       if (!(error instanceof ScheduleError)) throw error;

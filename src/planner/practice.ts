@@ -55,3 +55,71 @@ export function staffingFor(groupSize: number, scenarios: readonly Scenario[], r
   const actorNote = busiest ? `; ${actors} trained actor${actors === 1 ? "" : "s"} for "${busiest.title}", whose roles a participant must not play` : "; no actors needed";
   return { trainers, actors, note: `${trainerNote}${actorNote}.` };
 }
+
+/** A practical session whose minutes may move within its range. */
+interface Movable {
+  template: SessionTemplate;
+  min: number;
+  max: number;
+}
+
+/**
+ * When the course gives fewer supporter turns than its length calls for (a large group in a short course), moves
+ * practice minutes to the sessions that turn them into rounds in pairs or triads: first the minutes that make no
+ * full round where they are, then whole rounds of sessions where few sit in the supporter's chair (a whole-group
+ * simulation), whenever that gains more turns than it loses. The practical minutes in total stay the same; each
+ * session stays within its range. Returns the new minutes.
+ */
+export function favourTurns(
+  picks: readonly Movable[],
+  minutes: readonly number[],
+  groupSize: number,
+  hours: number,
+  rules: CourseRules,
+  /** Minutes move only between sessions of one day, when the days are set (the day's length then stays). */
+  dayOf?: readonly number[],
+): number[] {
+  const target = turnTarget(hours, rules);
+  const turnsOf = (i: number, m: number) => sizePractice(picks[i]!.template, m, groupSize, rules, true)?.supporterTurnsPerParticipant ?? 0;
+  const result = [...minutes];
+  const total = () => result.reduce((sum, m, i) => sum + turnsOf(i, m), 0);
+  for (let guard = 0; guard < 60 && total() + 1e-9 < target; guard++) {
+    // The best receiver: the most turns gained per minute it needs for one more round.
+    let best: { to: number; need: number; gain: number } | undefined;
+    picks.forEach((p, i) => {
+      for (let need = 5; result[i]! + need <= p.max; need += 5) {
+        const gain = turnsOf(i, result[i]! + need) - turnsOf(i, result[i]!);
+        if (gain > 0) {
+          if (!best || gain / need > best.gain / best.need) best = { to: i, need, gain };
+          break;
+        }
+      }
+    });
+    if (!best) break;
+    const { to, need, gain } = best;
+    // Donors, cheapest first: five minutes at a time from the session that loses the fewest turns by it.
+    let moved = 0;
+    let lost = 0;
+    const taken = [...result];
+    while (moved < need) {
+      let donor = -1;
+      let donorLoss = Infinity;
+      picks.forEach((p, i) => {
+        if (i === to || taken[i]! - 5 < p.min || (dayOf && dayOf[i] !== dayOf[to])) return;
+        const loss = turnsOf(i, taken[i]!) - turnsOf(i, taken[i]! - 5);
+        if (loss < donorLoss) {
+          donor = i;
+          donorLoss = loss;
+        }
+      });
+      if (donor < 0) break;
+      taken[donor]! -= 5;
+      moved += 5;
+      lost += donorLoss;
+    }
+    if (moved < need || lost >= gain) break;
+    taken[to]! += need;
+    result.splice(0, result.length, ...taken);
+  }
+  return result;
+}

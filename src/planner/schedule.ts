@@ -30,13 +30,47 @@ export function daysAskedFor(spec: Pick<CourseSpec, "totalHours" | "maxHoursPerD
   return Math.ceil(spec.totalHours / spec.maxHoursPerDay - 1e-9);
 }
 
+/** Whether `hours` make days, at the daily cap, none of which need be shorter than the shortest day. */
+function holdsFullDays(hours: number, maxHoursPerDay: number, minDayMinutes: number): boolean {
+  return hours * 60 >= minDayMinutes * daysAskedFor({ totalHours: hours, maxHoursPerDay });
+}
+
+/**
+ * Refuses hours that cannot make whole days at the daily cap (47 hours on two-hour days make 24 days, one of them
+ * under the rules' shortest day): a trainer would not run a 40-minute sitting, so the spec must change. The error
+ * names the nearest hours that work and the daily cap that would.
+ */
+export function assertFullDays(spec: Pick<CourseSpec, "totalHours" | "maxHoursPerDay">, rules: ScheduleRules): void {
+  if (holdsFullDays(spec.totalHours, spec.maxHoursPerDay, rules.minDayMinutes)) return;
+  let fewer = spec.totalHours - 0.5;
+  while (fewer > 0 && !holdsFullDays(fewer, spec.maxHoursPerDay, rules.minDayMinutes)) fewer -= 0.5;
+  let more = spec.totalHours + 0.5;
+  while (!holdsFullDays(more, spec.maxHoursPerDay, rules.minDayMinutes)) more += 0.5;
+  let cap = spec.maxHoursPerDay + 0.5;
+  while (!holdsFullDays(spec.totalHours, cap, rules.minDayMinutes)) cap += 0.5;
+  const days = daysAskedFor(spec);
+  const hours = (h: number) => `${h} hour${h === 1 ? "" : "s"}`;
+  throw new ScheduleError(
+    `${spec.totalHours} contact hours do not fit ${days} days of at most ${hours(spec.maxHoursPerDay)} without a day under ${hours(rules.minDayMinutes / 60)}: ` +
+      `choose ${fewer >= 4 ? `${fewer} or ` : ""}${more} hours, or allow ${hours(cap)} a day.`,
+  );
+}
+
 /**
  * Splits the items into exactly `dayCount` consecutive days, each within the daily cap (a check-in of `checkIn`
  * minutes opens every day after the first) and, where the hours allow, none shorter than the rules' shortest day;
  * among the splits that do, the one whose days are most even. A day never ends inside a bundle (heavy practice and
  * its de-roling). Undefined when no split holds the items.
  */
-export function splitIntoDays(items: readonly Placeable[], dayCount: number, dailyCap: number, checkIns: number | readonly number[], minDay: number): number[] | undefined {
+export function splitIntoDays(
+  items: readonly Placeable[],
+  dayCount: number,
+  dailyCap: number,
+  checkIns: number | readonly number[],
+  minDay: number,
+  /** Only a split with no day under the shortest (else, failing that, any split within the cap). */
+  strict = false,
+): number[] | undefined {
   const checkIn = (k: number) => (k === 0 ? 0 : typeof checkIns === "number" ? checkIns : (checkIns[k - 1] ?? 0));
   const n = items.length;
   const prefix = [0];
@@ -45,7 +79,7 @@ export function splitIntoDays(items: readonly Placeable[], dayCount: number, dai
   for (let k = 1; k < dayCount; k++) total += checkIn(k);
   const target = total / dayCount;
   const canEndAfter = (j: number) => j === n || (j > 0 && !items[j - 1]!.keepWithNext);
-  for (const shortest of [Math.min(minDay, Math.floor(total / dayCount)), 0]) {
+  for (const shortest of strict ? [Math.min(minDay, Math.floor(total / dayCount))] : [Math.min(minDay, Math.floor(total / dayCount)), 0]) {
     // cost[k][j]: the least squared unevenness of k days holding the first j items; from[k][j]: where day k starts.
     const cost: number[][] = Array.from({ length: dayCount + 1 }, () => new Array<number>(n + 1).fill(Infinity));
     const from: number[][] = Array.from({ length: dayCount + 1 }, () => new Array<number>(n + 1).fill(-1));
@@ -275,17 +309,23 @@ export function fitToDays(
   checkIn: { minutes: number; min: number },
   minDay: number,
   maxBlock: number,
-): { minutes: number[]; checkIns: number[] } | undefined {
+): { minutes: number[]; checkIns: number[]; starts: number[] } | undefined {
   const checkIns = Array.from({ length: dayCount - 1 }, () => checkIn.minutes);
-  if (splitIntoDays(items, dayCount, dailyCap, checkIns, minDay)) return { minutes: items.map((i) => i.minutes), checkIns };
-  // Each overshoot allowed gives another split to repair; the first that can be repaired wins.
-  let previous = "";
-  for (const over of [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 75, 90, 120]) {
-    const starts = splitIntoDays(items, dayCount, dailyCap + over, checkIns, minDay);
-    if (!starts || starts.join() === previous) continue;
-    previous = starts.join();
-    const repaired = repairDays(items, starts, dailyCap, checkIn, maxBlock);
-    if (repaired) return repaired;
+  const total = items.reduce((sum, i) => sum + i.minutes, 0) + checkIns.reduce((sum, m) => sum + m, 0);
+  const shortest = Math.min(minDay, Math.floor(total / dayCount));
+  // A split with no day under the shortest first, repaired if it must be; then a split with a short day, whose
+  // repair lengthens it from the others.
+  for (const strict of [true, false]) {
+    // Each overshoot allowed gives another split to repair (none: a split that may need no repair at all); the
+    // first that can be repaired wins.
+    let previous = "";
+    for (const over of [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 75, 90, 120]) {
+      const starts = splitIntoDays(items, dayCount, dailyCap + over, checkIns, minDay, strict);
+      if (!starts || starts.join() === previous) continue;
+      previous = starts.join();
+      const repaired = repairDays(items, starts, dailyCap, checkIn, maxBlock, shortest);
+      if (repaired) return repaired;
+    }
   }
   return undefined;
 }
@@ -294,7 +334,15 @@ export function fitToDays(
  * Moves minutes between the days of a split (see fitToDays); a day's check-in may shorten to its minimum too (it
  * is input, like the sessions that are not practical). Undefined when the days cannot all come within the cap.
  */
-function repairDays(items: readonly Flexible[], starts: readonly number[], dailyCap: number, checkIn: { minutes: number; min: number }, maxBlock: number): { minutes: number[]; checkIns: number[] } | undefined {
+function repairDays(
+  items: readonly Flexible[],
+  starts: readonly number[],
+  dailyCap: number,
+  checkIn: { minutes: number; min: number },
+  maxBlock: number,
+  /** The shortest day wanted (the rules' shortest, or less when the hours cannot give every day that much). */
+  shortest = 0,
+): { minutes: number[]; checkIns: number[]; starts: number[] } | undefined {
   const dayCount = starts.length;
   const minutes = items.map((i) => i.minutes);
   const checkIns = Array.from({ length: dayCount - 1 }, () => checkIn.minutes);
@@ -316,7 +364,38 @@ function repairDays(items: readonly Flexible[], starts: readonly number[], daily
   for (let guard = 0; guard < 4000; guard++) {
     const totals = Array.from({ length: dayCount }, (_, d) => dayTotal(d));
     const over = totals.findIndex((t) => t > dailyCap);
-    if (over < 0) return { minutes, checkIns };
+    if (over < 0) {
+      // Within the cap everywhere: then a day under the shortest takes five minutes from one that can spare them.
+      const short = totals.findIndex((t) => t < shortest);
+      if (short < 0) return { minutes, checkIns, starts: [...starts] };
+      const to = new Map<number, { day: number; practical: boolean }>([[short, { day: -1, practical: false }]]);
+      const queue = [short];
+      let donor = -1;
+      while (queue.length > 0 && donor < 0) {
+        const u = queue.shift()!;
+        for (let v = 0; v < dayCount && donor < 0; v++) {
+          if (to.has(v)) continue;
+          for (const practical of [true, false]) {
+            if (shrinkable(v, practical) === -1 || growable(u, practical) < 0) continue;
+            to.set(v, { day: u, practical });
+            if (totals[v]! - 5 >= shortest) donor = v;
+            else queue.push(v);
+            break;
+          }
+        }
+      }
+      if (donor < 0) return undefined;
+      for (let v = donor; v !== short; ) {
+        const step = to.get(v)!;
+        const shrink = shrinkable(v, step.practical);
+        const grow = growable(step.day, step.practical);
+        if (shrink === CHECK_IN_ITEM) checkIns[v - 1]! -= 5;
+        else minutes[shrink]! -= 5;
+        minutes[grow]! += 5;
+        v = step.day;
+      }
+      continue;
+    }
     // Five minutes leave the day over the cap for a day under it, passing through other days when needed: each
     // step shortens a session of one kind on one day and lengthens one of the same kind on the next.
     const from = new Map<number, { day: number; practical: boolean }>([[over, { day: -1, practical: false }]]);

@@ -57,6 +57,8 @@ export async function surveyPlanner(runs = Number(process.env.SURVEY_RUNS ?? 400
       for (const a of c.audit ?? []) {
         if (a.status !== "not-met") continue;
         const seen = notMet.get(a.rule) ?? { count: 0, example: `${JSON.stringify(raw)} -> ${a.detail}` };
+        // SURVEY_RULE=<rule> prints every course that misses it.
+        if (process.env.SURVEY_RULE === a.rule) console.log(`${a.rule}: ${JSON.stringify(raw)} -> ${a.detail}`);
         seen.count += 1;
         notMet.set(a.rule, seen);
       }
