@@ -182,22 +182,41 @@ export function auditCurriculum(c: AuditInput, catalog: Catalog): AuditEntry[] {
     if (!scenarioFits(t, sc, spec.tiers)) fit.push(`"${sc.title}" does not fit ${title(s)}.`);
     used.set(sc.id, [...(used.get(sc.id) ?? []), s]);
   }
+  // Where each session stands in easy to hard: the difficulties it may take without going down within its method
+  // (from the hardest before it to the easiest after it), and the first practice only an introductory one.
+  const window = new Map<ScheduledSession, [number, number]>();
+  for (const method of ["role-play", "simulation"] as const) {
+    const ranked = scenarioSessions.filter((s) => s.method === method && scenarioOf(s)).map((s) => ({ s, rank: DIFFICULTY_RANK[scenarioOf(s)!.difficulty] }));
+    ranked.forEach(({ s }, i) => {
+      const lo = Math.max(-1, ...ranked.slice(0, i).map((x) => x.rank));
+      const hi = Math.min(Infinity, ...ranked.slice(i + 1).map((x) => x.rank));
+      window.set(s, s === firstPractical ? [lo, 0] : [lo, hi]);
+    });
+  }
+  const takesHere = (s: ScheduledSession, x: Scenario) => {
+    const [lo, hi] = window.get(s) ?? [-1, Infinity];
+    return DIFFICULTY_RANK[x.difficulty] >= lo && DIFFICULTY_RANK[x.difficulty] <= hi;
+  };
   // The station's scenario is kept back for the assessment: it counts as used.
   const stationScenarioId = sessions.find((s) => template(s)?.purpose === "station")?.scenarioIds[0];
   for (const [id, uses] of used) {
     if (uses.length < 2) continue;
     const dates = uses.map((s) => s.date);
     if (new Set(dates).size < dates.length) sameDay.push(`"${catalog.scenario(id)!.title}" runs twice on ${dates.find((d, i) => dates.indexOf(d) !== i)}.`);
-    for (const s of uses.slice(1)) {
+    // Any session of a replayed scenario could have taken one that is still unplayed: the first as much as the rest.
+    for (const s of uses) {
       const t = template(s)!;
-      // One that fits the session as it runs: its brief, play and debrief within the session's minutes.
-      const unused = catalog.scenarios.find((x) => x.sector === spec.sector && !used.has(x.id) && x.id !== stationScenarioId && scenarioFits(t, x, spec.tiers) && Math.ceil(scenarioMinutes(x) / 5) * 5 <= s.minutes);
+      // One that fits the session as it runs: its brief, play and debrief within the session's minutes, and its
+      // difficulty where the session stands (a harder scenario cannot open the practice).
+      const unused = catalog.scenarios.find(
+        (x) => x.sector === spec.sector && !used.has(x.id) && x.id !== stationScenarioId && scenarioFits(t, x, spec.tiers) && Math.ceil(scenarioMinutes(x) / 5) * 5 <= s.minutes && takesHere(s, x),
+      );
       if (unused) reuse.push(`${title(s)} reuses "${catalog.scenario(id)!.title}" while "${unused.title}" fits and is unused.`);
     }
   }
   check("scenario.fit", "every scenario fits its session (method, content, levels, at least half of what it practises)", false, fit, "Every scenario fits its session.");
   check("scenario.same-day", "no scenario twice on one day", false, sameDay, "No scenario runs twice on a day.");
-  check("scenario.reuse", "no scenario reused while a fitting one is unused", false, reuse, "No needless reuse.");
+  check("scenario.reuse", "no scenario reused while one that fits the session (and its place from easy to hard) is unused", false, reuse, "No needless reuse.");
 
   // Practice for the group, and staffing.
   const target = turnTarget(spec.totalHours, rules);

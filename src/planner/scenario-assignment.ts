@@ -146,6 +146,11 @@ export function assignScenarios(
   const dayMark = new Uint32Array(dayNumbers.size * S);
   const usedMark = new Uint32Array(S);
   const seenMark = new Uint32Array(S);
+  const playedAgain = new Uint32Array(S);
+  const lowest = new Array<number>(n).fill(-1);
+  const hardest = new Array<number>(n).fill(Infinity);
+  const rankOf: number[] = [];
+  for (const list of scenariosFor.values()) for (const x of list) rankOf[scenarioNumber.get(x.id)!] = DIFFICULTY_RANK[x.difficulty];
   let stamp = 0;
   /** Marks the slots in trouble (a repeat on a day, a needless replay) into `troubled` when given. */
   const cost = (troubled?: number[]): number => {
@@ -179,6 +184,7 @@ export function assignScenarios(
       const f = choice[s]!;
       if (!f.prerequisitesMet || !f.fitsPlace) hard += 1;
       const m = methodOf(s);
+      lowest[s] = highest[m]!;
       if (f.rank < highest[m]!) hard += 1;
       if (f.rank > highest[m]!) highest[m] = f.rank;
       for (const c of f.core) {
@@ -198,19 +204,28 @@ export function assignScenarios(
       usedMark[x] = stamp;
     }
     if (coreCounts) hard += core.length - coreSeen;
-    // And a replay while a scenario that fits the session waits unplayed.
+    // And a replay while a scenario that fits one of its sessions (the first as much as the rest) waits unplayed.
     for (let s = 0; s < n; s++) {
       const x = number(choice[s]!);
-      if (seenMark[x] === stamp) {
-        for (const other of fittingAt(s, at[s]!)) {
-          if (usedMark[other] !== stamp) {
-            soft += 1;
-            troubled?.push(s);
-            break;
-          }
+      if (seenMark[x] === stamp) playedAgain[x] = stamp;
+      seenMark[x] = stamp;
+    }
+    // Where each session stands from easy to hard: no harder than the easiest after it (the first practice: introductory).
+    const easiestAfter = [Infinity, Infinity];
+    for (let s = n - 1; s >= 0; s--) {
+      const m = methodOf(s);
+      hardest[s] = s === firstSlot ? 0 : easiestAfter[m]!;
+      easiestAfter[m] = Math.min(easiestAfter[m]!, choice[s]!.rank);
+    }
+    for (let s = 0; s < n; s++) {
+      if (playedAgain[number(choice[s]!)] !== stamp) continue;
+      for (const other of fittingAt(s, at[s]!)) {
+        if (usedMark[other] !== stamp && rankOf[other]! >= lowest[s]! && rankOf[other]! <= hardest[s]!) {
+          soft += 1;
+          troubled?.push(s);
+          break;
         }
       }
-      seenMark[x] = stamp;
     }
     return hard * HARD + soft * SOFT;
   };
