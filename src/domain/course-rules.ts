@@ -92,6 +92,11 @@ export const courseRulesSchema = z
       firstPractice: idSchema,
       /** The phase of the final practical assessment and the closing. */
       closingPhase: idSchema,
+      /**
+       * The longest run of input (in written minutes) before a practice that is ready to run is brought forward,
+       * so that practice is spread over the course rather than saved for its second half.
+       */
+      inputRunMinutes: z.number().int().min(30).max(480),
     }),
     /**
      * The core competencies (those the evidence finds in every sector) are introduced in every course; from this

@@ -66,7 +66,14 @@ export function orderPicks(picks: readonly Pick[], catalog: Catalog, structure: 
     }
     return 0;
   };
-  const rank = (p: Pick): number[] => [phaseOf(p), isPractical(p.template.method) ? 1 : 0, earliest(p), difficulty(p), recent(p)];
+  // After a long run of input, a practice that is ready comes next, whatever its phase: participants practise on
+  // every day rather than listen for a whole day first.
+  let inputRun = 0;
+  const due = (p: Pick) => inputRun >= rules.arc.inputRunMinutes && isPractical(p.template.method);
+  // The same session twice in a row (two handover role-plays back to back) waits for something else in between.
+  let last: Pick | undefined;
+  const again = (p: Pick) => (last && last.template.id === p.template.id ? 1 : 0);
+  const rank = (p: Pick): number[] => [due(p) ? -1 : phaseOf(p), again(p), isPractical(p.template.method) ? 1 : 0, earliest(p), difficulty(p), recent(p)];
   const byTemplate = new Map<string, Pick>();
   for (const p of body) if (!byTemplate.has(p.template.id)) byTemplate.set(p.template.id, p);
   // The first practice: a practice of the topic on an introductory scenario (or none), which nothing easier precedes.
@@ -122,6 +129,8 @@ export function orderPicks(picks: readonly Pick[], catalog: Catalog, structure: 
     if (!next) for (const p of body) if (!placed.has(p) && (!next || before(p, next))) next = p;
     placed.add(next!);
     sequence.push(next!);
+    inputRun = isPractical(next!.template.method) ? 0 : inputRun + next!.preferred;
+    last = next;
     if (!isPractical(next!.template.method)) for (const t of next!.template.topics) coveredSoFar.add(t);
     for (const c of next!.template.introduces) introduced.add(c);
     if (next!.template.heavy) {
