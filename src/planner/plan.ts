@@ -189,7 +189,10 @@ function fill(
   }
   // Long courses: more practice with new scenarios, varied by method, until the budget can be met with some room
   // to spare, so that minutes can still move between days to fill each day as asked.
-  const room = 10 * (daysAskedFor(selection.spec) - 1);
+  // Days that must be filled to the minute (80 hours on ten 8-hour days) need more room to balance than others.
+  const days = daysAskedFor(selection.spec);
+  const exactFill = selection.spec.totalHours >= days * selection.spec.maxHoursPerDay - 1;
+  const room = (exactFill ? 40 : 10) * (days - 1);
   while (practicalMax() < practicalBudget + room) {
     const options = pool.practical
       .map((t) => selection.candidate(t))
