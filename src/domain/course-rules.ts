@@ -97,6 +97,8 @@ export const courseRulesSchema = z
        * so that practice is spread over the course rather than saved for its second half.
        */
       inputRunMinutes: z.number().int().min(30).max(480),
+      /** Likewise, the longest run of practice before input that is ready is brought in between. */
+      practiceRunMinutes: z.number().int().min(30).max(480),
     }),
     /**
      * The core competencies (those the evidence finds in every sector) are introduced in every course; from this

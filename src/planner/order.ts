@@ -69,11 +69,15 @@ export function orderPicks(picks: readonly Pick[], catalog: Catalog, structure: 
   // After a long run of input, a practice that is ready comes next, whatever its phase: participants practise on
   // every day rather than listen for a whole day first.
   let inputRun = 0;
-  const due = (p: Pick) => inputRun >= rules.arc.inputRunMinutes && isPractical(p.template.method);
-  // The same session twice in a row (two handover role-plays back to back) waits for something else in between.
+  // And after a long run of practice, input that is ready: a day of back-to-back role-plays exhausts a group and
+  // the scenarios that fit.
+  let practiceRun = 0;
+  const due = (p: Pick) => (isPractical(p.template.method) ? inputRun >= rules.arc.inputRunMinutes : practiceRun >= rules.arc.practiceRunMinutes);
+  // The same session twice in a row (two handover role-plays back to back) waits for something else in between,
+  // even from a later phase.
   let last: Pick | undefined;
   const again = (p: Pick) => (last && last.template.id === p.template.id ? 1 : 0);
-  const rank = (p: Pick): number[] => [due(p) ? -1 : phaseOf(p), again(p), isPractical(p.template.method) ? 1 : 0, earliest(p), difficulty(p), recent(p)];
+  const rank = (p: Pick): number[] => [again(p), due(p) ? -1 : phaseOf(p), isPractical(p.template.method) ? 1 : 0, earliest(p), difficulty(p), recent(p)];
   const byTemplate = new Map<string, Pick>();
   for (const p of body) if (!byTemplate.has(p.template.id)) byTemplate.set(p.template.id, p);
   // The first practice: a practice of the topic on an introductory scenario (or none), which nothing easier precedes.
@@ -130,6 +134,7 @@ export function orderPicks(picks: readonly Pick[], catalog: Catalog, structure: 
     placed.add(next!);
     sequence.push(next!);
     inputRun = isPractical(next!.template.method) ? 0 : inputRun + next!.preferred;
+    practiceRun = isPractical(next!.template.method) ? practiceRun + next!.preferred : 0;
     last = next;
     if (!isPractical(next!.template.method)) for (const t of next!.template.topics) coveredSoFar.add(t);
     for (const c of next!.template.introduces) introduced.add(c);
@@ -137,6 +142,21 @@ export function orderPicks(picks: readonly Pick[], catalog: Catalog, structure: 
       const deroling = spareDerolings.shift();
       if (deroling) sequence.push(deroling);
     }
+  }
+  // The same session twice in a row can remain when nothing else was left to put between (two handover
+  // role-plays at the end): the first of the two moves before the session that precedes it, when it does not wait
+  // for that one.
+  const waitsOn = (x: Pick, y: Pick) => {
+    const waits = waitsFor.get(x);
+    if (!waits || x.template.prerequisites.includes(y.template.id) || waits.easier.includes(y) || (firstPractice.includes(y) && !firstPractice.includes(x))) return true;
+    const before = new Set(sequence.slice(0, sequence.indexOf(y)));
+    return [...waits.input.map(([, list]) => list), ...waits.firsts].some((list) => list.includes(y) && !list.some((t) => before.has(t)));
+  };
+  for (let i = 3; i < sequence.length; i++) {
+    const [y, x, z] = [sequence[i - 2]!, sequence[i - 1]!, sequence[i]!];
+    if (x.template.id !== z.template.id || !body.includes(y) || y.template.heavy || x.template.heavy || sequence[i - 3]!.template.id === x.template.id || waitsOn(x, y)) continue;
+    sequence[i - 2] = x;
+    sequence[i - 1] = y;
   }
   sequence.push(...spareDerolings);
   if (station) sequence.push(station);

@@ -248,6 +248,12 @@ export function assignScenarios(
   // Two sessions can exchange places when each can run as long as the other's place (the timetable stays).
   const runsAs = (a: CourseItem, minutes: number) => a.template.minutes.min <= minutes && minutes <= a.template.minutes.max;
   const exchangeable = (a: CourseItem, b: CourseItem) => a.template.method === b.template.method && a.template.heavy === b.template.heavy && runsAs(a, b.minutes) && runsAs(b, a.minutes);
+  // Nor may an exchange put a session next to another run of itself (the neighbours, de-roling aside).
+  const neighbours = (place: number) => [place - 1, place + 1].map((q) => (items[q]?.template.purpose === "deroling" ? q + (q < place ? -1 : 1) : q));
+  const besideItself = (place: number, k: number, away: number) =>
+    neighbours(place).some((q) => q !== away && q >= 0 && q < items.length && (q === away ? false : itemAt(q).template.id === items[k]!.template.id));
+  const slotOf = new Map(practice.map((place, slot) => [place, slot]));
+  const itemAt = (place: number) => (slotOf.has(place) ? items[at[slotOf.get(place)!]!]! : items[place]!);
   /** The moves that involve the session at slot i, the first that lowers the cost taken. */
   const improve = (i: number): boolean => {
     const mine = choice[i]!;
@@ -300,7 +306,7 @@ export function assignScenarios(
         }
       }
       // Exchange places with a session of another day that can run as long (the timetable stays as it is).
-      if (dayOf[i] !== dayOf[j] && exchangeable(items[k]!, items[l]!)) {
+      if (dayOf[i] !== dayOf[j] && exchangeable(items[k]!, items[l]!) && !besideItself(place, l, otherPlace) && !besideItself(otherPlace, k, place)) {
         const move = () => {
           at[i] = l;
           at[j] = k;

@@ -28,7 +28,7 @@ describe("the checked-in example specs", () => {
   test.each(examples)("when %s is planned, then every rule holds and the sector's own content is used", (file) => {
     const spec = courseSpecSchemaFor(catalog.ids).parse(JSON.parse(readFileSync(join(examplesDir, file), "utf8")));
     const curriculum = plan(spec, catalog, context);
-    // Courses up to 20 hours meet every rule; the two 40-hour weeks replay a scenario on one day (a known gap).
+    // Courses up to 20 hours meet every rule; a 40-hour week may replay a scenario on one day (a known gap).
     if (spec.totalHours <= 20) {
       expect(brokenRules(curriculum, spec, catalog)).toEqual([]);
       expect(curriculum.audit!.filter((a) => a.status === "not-met")).toEqual([]);
@@ -36,6 +36,15 @@ describe("the checked-in example specs", () => {
       expect(brokenRulesBeyondKnownGaps(curriculum, spec, catalog)).toEqual([]);
       expect(notMetBeyondKnownGaps(curriculum)).toEqual([]);
     }
+    // Practice on every day of at least four contact hours: no day of listening only.
+    for (const day of curriculum.days) {
+      const sessions = curriculum.sessions.filter((x) => x.date === day.date);
+      if (sessions.reduce((sum, x) => sum + x.minutes, 0) >= 240) expect(sessions.some((x) => x.practical)).toBe(true);
+    }
+    // The same session never twice in a row.
+    curriculum.sessions.forEach((x, i) => {
+      if (i > 0 && x.method !== "reflection") expect(x.templateId).not.toBe(curriculum.sessions[i - 1]!.templateId);
+    });
     // Scenarios come from the sector; the sector's emphasis is included when the hours allow.
     const scenarios = curriculum.sessions.flatMap((s) => s.scenarioIds).map((id) => catalog.scenario(id)!);
     expect(scenarios.length).toBeGreaterThanOrEqual(2);
@@ -158,6 +167,31 @@ describe("the planner's choices", () => {
     expect(() => layOut(items, spec, catalog.rules.schedule, 10)).toThrow(ScheduleError);
     expect(() => layOut(items, spec, catalog.rules.schedule, 10)).toThrow(/do not fit 2 days of at most 2 hours.*; allow 2.5 hours a day\./);
     expect(layOut(items, { ...spec, maxHoursPerDay: 2.5 }, catalog.rules.schedule, 10).days).toHaveLength(1);
+  });
+
+  test("when the hours cannot make days of at least two hours at the daily cap, then the plan is refused with the nearest hours and cap that work", () => {
+    // 47 hours on two-hour days make 24 days, one of them under two hours.
+    expect(() => plan(parse({ ...base, totalHours: 47, maxHoursPerDay: 2 }), catalog, context)).toThrow(ScheduleError);
+    expect(() => plan(parse({ ...base, totalHours: 47, maxHoursPerDay: 2 }), catalog, context)).toThrow(/do not fit 24 days of at most 2 hours .*choose 46 or 48 hours, or allow 2\.5 hours a day\./);
+    // 33 hours on 2.5-hour days can make 14 days of two hours or more: every day is at least two hours.
+    const c = plan(parse({ ...base, totalHours: 33, maxHoursPerDay: 2.5 }), catalog, context);
+    expect(c.days).toHaveLength(14);
+    for (const day of c.days) expect(c.sessions.filter((x) => x.date === day.date).reduce((sum, x) => sum + x.minutes, 0)).toBeGreaterThanOrEqual(120);
+  });
+
+  test.each(["healthcare", "firefighting", "postal", "police", "military"])("when 80 hours are asked on ten 8-hour days in %s, then each day holds exactly eight contact hours", (sector) => {
+    const c = plan(parse({ ...base, sector, tiers: ["self-care", "peer-support", "professional-support"], totalHours: 80, maxHoursPerDay: 8 }), catalog, context);
+    expect(c.days).toHaveLength(10);
+    for (const day of c.days) expect(c.sessions.filter((x) => x.date === day.date).reduce((sum, x) => sum + x.minutes, 0)).toBe(480);
+    expect(c.audit!.filter((a) => a.required && a.status === "not-met")).toEqual([]);
+  });
+
+  test("when a large group takes an 8-hour course, then practice minutes go to pairs and triads until each participant has two supporter turns", () => {
+    const spec = parse({ ...base, sector: "postal", tiers: ["prevention", "professional-support"], totalHours: 8, practicalShare: 0.43, maxHoursPerDay: 4.5, dayStart: "07:30", groupSize: 26 });
+    const c = plan(spec, catalog, context);
+    expect(c.totals.supporterTurnsPerParticipant).toBeGreaterThanOrEqual(2);
+    const turns = c.sessions.reduce((sum, x) => sum + (x.practice?.supporterTurnsPerParticipant ?? 0), 0);
+    expect(Math.abs(turns - c.totals.supporterTurnsPerParticipant!)).toBeLessThan(0.011);
   });
 
   test("when a 6-hour day holds more than four contact hours, then it has a lunch break", () => {
