@@ -1,8 +1,8 @@
 import type { Catalog } from "../content/index.js";
-import { appliesToSector, DIFFICULTY_RANK, isPractical, scenarioMinutes, type CourseSpec, type Curriculum, type Scenario, type TopicUse } from "../domain/index.js";
+import { appliesToSector, isPractical, type CourseSpec, type Curriculum, type TopicUse } from "../domain/index.js";
 import { assemble, timetableFor, type AssembledCurriculum, type CourseItem } from "./assemble.js";
 import { assignScenarios } from "./scenario-assignment.js";
-import { coversTopic, scenarioFits, trainerPlaysColleague } from "./course-topics.js";
+import { coversTopic, trainerPlaysColleague } from "./course-topics.js";
 import { distributeMinutes, floor5, ceil5, type Pick } from "./pick.js";
 import { orderPicks } from "./order.js";
 import { favourTurns } from "./practice.js";

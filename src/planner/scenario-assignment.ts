@@ -176,9 +176,8 @@ export function assignScenarios(
     }
     if (firstSlot >= 0 && !choice[firstSlot]!.opensPractice) hard += 1;
     const highest = [-1, -1];
-    let coreSeen = 0;
     for (const c of fixedCore) coreMark[c] = stamp;
-    coreSeen = fixedCore.size;
+    let coreSeen = fixedCore.size;
     let soft = 0;
     for (let s = 0; s < n; s++) {
       const f = choice[s]!;
@@ -250,8 +249,9 @@ export function assignScenarios(
   const exchangeable = (a: CourseItem, b: CourseItem) => a.template.method === b.template.method && a.template.heavy === b.template.heavy && runsAs(a, b.minutes) && runsAs(b, a.minutes);
   // Nor may an exchange put a session next to another run of itself (the neighbours, de-roling aside).
   const neighbours = (place: number) => [place - 1, place + 1].map((q) => (items[q]?.template.purpose === "deroling" ? q + (q < place ? -1 : 1) : q));
+  /** Whether item k, moved to `place` from `away`, would sit beside another run of its own session. */
   const besideItself = (place: number, k: number, away: number) =>
-    neighbours(place).some((q) => q !== away && q >= 0 && q < items.length && (q === away ? false : itemAt(q).template.id === items[k]!.template.id));
+    neighbours(place).some((q) => q !== away && q >= 0 && q < items.length && itemAt(q).template.id === items[k]!.template.id);
   const slotOf = new Map(practice.map((place, slot) => [place, slot]));
   const itemAt = (place: number) => (slotOf.has(place) ? items[at[slotOf.get(place)!]!]! : items[place]!);
   /** The moves that involve the session at slot i, the first that lowers the cost taken. */
