@@ -90,9 +90,16 @@ export function assignScenarios(
 
   // What a session (item k) brings at a position with a scenario, worked out once per triple.
   const sector = catalog.scenarios.filter((s) => s.sector === spec.sector && s.id !== stationScenarioId);
-  const known = new Map<string, Facts>();
+  // Keyed by number: the search asks for facts many thousand times, and string keys cost more than the answer.
+  const known = new Map<number, Facts>();
+  const sectorNumber = new Map<Scenario, number>();
+  const numberOf = (scenario: Scenario) => {
+    let x = sectorNumber.get(scenario);
+    if (x === undefined) sectorNumber.set(scenario, (x = sectorNumber.size));
+    return x;
+  };
   const factsOf = (position: number, k: number, scenario: Scenario): Facts => {
-    const key = `${position}|${k}|${scenario.id}`;
+    const key = (position * items.length + k) * 1024 + numberOf(scenario);
     let facts = known.get(key);
     if (facts) return facts;
     const item = items[k]!;
@@ -129,9 +136,9 @@ export function assignScenarios(
   const S = scenarioNumber.size;
   const number = (f: Facts) => scenarioNumber.get(f.scenario.id)!;
   // The scenarios (numbers) that fit an item at a slot, as the audit counts an unplayed one that fits.
-  const fitsAt = new Map<string, number[]>();
+  const fitsAt = new Map<number, number[]>();
   const fittingAt = (slot: number, k: number): number[] => {
-    const key = `${slot}|${k}`;
+    const key = slot * items.length + k;
     let list = fitsAt.get(key);
     if (!list) fitsAt.set(key, (list = scenariosFor.get(k)!.slice(1).filter((x) => factsOf(practice[slot]!, k, x).fitsPlace).map((x) => scenarioNumber.get(x.id)!)));
     return list;
