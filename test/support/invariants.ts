@@ -230,8 +230,8 @@ export function brokenRules(c: Curriculum, spec: CourseSpec, catalog: Catalog): 
 /**
  * Rules the planner pursues but does not yet guarantee for every spec (measured with `npm run bench -- survey`):
  * a long course whose days hold more practice of one kind than the sector has scenarios that fit can replay one on
- * the same day (about 2 in 100 planned courses), and a large group on short sittings can get slightly fewer than
- * two supporter turns each in an 8-hour course (about 1 in 300). The audit shows both to the designer; the tests
+ * the same day (6 of 1,234 planned random courses), and a large group on short sittings can get slightly fewer than
+ * two supporter turns each in an 8-hour course (1 of 1,234). The audit shows both to the designer; the tests
  * assert every other rule, and all of them on the checked-in examples.
  */
 export const KNOWN_GAPS = {
