@@ -361,69 +361,54 @@ function repairDays(
     return CHECK_IN_ITEM;
   };
   const growable = (d: number, practical: boolean) => items.findIndex((it, i) => dayOf(i) === d && it.practical === practical && minutes[i]! + 5 <= it.max && bundleFits(i, 5));
-  for (let guard = 0; guard < 4000; guard++) {
-    const totals = Array.from({ length: dayCount }, (_, d) => dayTotal(d));
-    const over = totals.findIndex((t) => t > dailyCap);
-    if (over < 0) {
-      // Within the cap everywhere: then a day under the shortest takes five minutes from one that can spare them.
-      const short = totals.findIndex((t) => t < shortest);
-      if (short < 0) return { minutes, checkIns, starts: [...starts] };
-      const to = new Map<number, { day: number; practical: boolean }>([[short, { day: -1, practical: false }]]);
-      const queue = [short];
-      let donor = -1;
-      while (queue.length > 0 && donor < 0) {
-        const u = queue.shift()!;
-        for (let v = 0; v < dayCount && donor < 0; v++) {
-          if (to.has(v)) continue;
-          for (const practical of [true, false]) {
-            if (shrinkable(v, practical) === -1 || growable(u, practical) < 0) continue;
-            to.set(v, { day: u, practical });
-            if (totals[v]! - 5 >= shortest) donor = v;
-            else queue.push(v);
-            break;
-          }
-        }
-      }
-      if (donor < 0) return undefined;
-      for (let v = donor; v !== short; ) {
-        const step = to.get(v)!;
-        const shrink = shrinkable(v, step.practical);
-        const grow = growable(step.day, step.practical);
-        if (shrink === CHECK_IN_ITEM) checkIns[v - 1]! -= 5;
-        else minutes[shrink]! -= 5;
-        minutes[grow]! += 5;
-        v = step.day;
-      }
-      continue;
-    }
-    // Five minutes leave the day over the cap for a day under it, passing through other days when needed: each
-    // step shortens a session of one kind on one day and lengthens one of the same kind on the next.
-    const from = new Map<number, { day: number; practical: boolean }>([[over, { day: -1, practical: false }]]);
-    const queue = [over];
-    let target = -1;
-    while (queue.length > 0 && target < 0) {
+  /**
+   * Moves five minutes along a chain of days from `start`, which gives them (a day over the cap) or takes them (a
+   * day under the shortest), passing through other days when needed until a day that `ends` accepts: each link
+   * shortens a session of one kind on the giving day and lengthens one of the same kind on the taking day. False
+   * when no such chain exists.
+   */
+  const moveFive = (start: number, startGives: boolean, ends: (day: number) => boolean): boolean => {
+    const link = new Map<number, { day: number; practical: boolean }>([[start, { day: -1, practical: false }]]);
+    const queue = [start];
+    let end = -1;
+    while (queue.length > 0 && end < 0) {
       const u = queue.shift()!;
-      for (let v = 0; v < dayCount && target < 0; v++) {
-        if (from.has(v)) continue;
+      for (let v = 0; v < dayCount && end < 0; v++) {
+        if (link.has(v)) continue;
         for (const practical of [true, false]) {
-          if (shrinkable(u, practical) === -1 || growable(v, practical) < 0) continue;
-          from.set(v, { day: u, practical });
-          if (totals[v]! + 5 <= dailyCap) target = v;
+          const [giver, taker] = startGives ? [u, v] : [v, u];
+          if (shrinkable(giver, practical) === -1 || growable(taker, practical) < 0) continue;
+          link.set(v, { day: u, practical });
+          if (ends(v)) end = v;
           else queue.push(v);
           break;
         }
       }
     }
-    if (target < 0) return undefined;
-    for (let v = target; v !== over; ) {
-      const step = from.get(v)!;
-      const shrink = shrinkable(step.day, step.practical);
-      const grow = growable(v, step.practical);
-      if (shrink === CHECK_IN_ITEM) checkIns[step.day - 1]! -= 5;
+    if (end < 0) return false;
+    for (let v = end; v !== start; ) {
+      const step = link.get(v)!;
+      const [giver, taker] = startGives ? [step.day, v] : [v, step.day];
+      const shrink = shrinkable(giver, step.practical);
+      const grow = growable(taker, step.practical);
+      if (shrink === CHECK_IN_ITEM) checkIns[giver - 1]! -= 5;
       else minutes[shrink]! -= 5;
       minutes[grow]! += 5;
       v = step.day;
     }
+    return true;
+  };
+  for (let guard = 0; guard < 4000; guard++) {
+    const totals = Array.from({ length: dayCount }, (_, d) => dayTotal(d));
+    const over = totals.findIndex((t) => t > dailyCap);
+    if (over >= 0) {
+      if (!moveFive(over, true, (d) => totals[d]! + 5 <= dailyCap)) return undefined;
+      continue;
+    }
+    // Within the cap everywhere: then a day under the shortest takes five minutes from one that can spare them.
+    const short = totals.findIndex((t) => t < shortest);
+    if (short < 0) return { minutes, checkIns, starts: [...starts] };
+    if (!moveFive(short, false, (d) => totals[d]! - 5 >= shortest)) return undefined;
   }
   return undefined;
 }
