@@ -174,3 +174,8 @@ export type CourseRules = z.infer<typeof courseRulesSchema>;
 export function appliesToSector(sectors: "all" | readonly string[], sector: string): boolean {
   return sectors === "all" || sectors.includes(sector);
 }
+
+/** Whether mandatory content applies to a course: from its length on, in its sectors. */
+export function mandatoryApplies(m: Pick<MandatoryContent, "fromHours" | "sectors">, spec: { totalHours: number; sector: string }): boolean {
+  return spec.totalHours >= m.fromHours && appliesToSector(m.sectors, spec.sector);
+}

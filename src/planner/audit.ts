@@ -1,5 +1,5 @@
 import type { Catalog } from "../content/index.js";
-import { appliesToSector, DIFFICULTY_RANK, scenarioMinutes, type AuditEntry, type Curriculum, type OrderEnd, type Scenario, type ScheduledSession, type SessionTemplate } from "../domain/index.js";
+import { DIFFICULTY_RANK, mandatoryApplies, scenarioMinutes, type AuditEntry, type Curriculum, type OrderEnd, type Scenario, type ScheduledSession, type SessionTemplate } from "../domain/index.js";
 import { toMinutes } from "./clock.js";
 import { MIN_PRACTICAL_SHARE } from "./constants.js";
 import { coversTopic, scenarioFits, trainerPlaysColleague } from "./course-topics.js";
@@ -99,7 +99,7 @@ export function auditCurriculum(c: AuditInput, catalog: Catalog): AuditEntry[] {
   // Mandatory content by length and sector.
   for (const m of rules.mandatory) {
     const rule = `content.${m.id}`;
-    if (spec.totalHours < m.fromHours || !appliesToSector(m.sectors, spec.sector)) {
+    if (!mandatoryApplies(m, spec)) {
       add(rule, m.label, true, "not-applicable", spec.totalHours < m.fromHours ? `Required from ${m.fromHours} h.` : `Not a rule for the ${spec.sector} sector.`);
       continue;
     }

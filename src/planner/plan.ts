@@ -1,5 +1,5 @@
 import type { Catalog } from "../content/index.js";
-import { appliesToSector, isPractical, type CourseSpec, type Curriculum, type TopicUse } from "../domain/index.js";
+import { isPractical, mandatoryApplies, type CourseSpec, type Curriculum, type TopicUse } from "../domain/index.js";
 import { assemble, timetableFor, type AssembledCurriculum, type CourseItem } from "./assemble.js";
 import { assignScenarios } from "./scenario-assignment.js";
 import { coversTopic, trainerPlaysColleague } from "./course-topics.js";
@@ -32,7 +32,7 @@ interface Want {
 
 /** What the course rules make mandatory at this length and sector, and the first practice (an introductory first conversation). */
 function courseWants(spec: CourseSpec, catalog: Catalog): Want[] {
-  const mandatory = catalog.rules.mandatory.filter((m) => spec.totalHours >= m.fromHours && appliesToSector(m.sectors, spec.sector));
+  const mandatory = catalog.rules.mandatory.filter((m) => mandatoryApplies(m, spec));
   return [
     ...mandatory.map((m) => ({ topic: m.topic, as: m.as, trainerPlays: m.trainerPlays, what: m.label })),
     { topic: catalog.rules.arc.firstPractice, as: "practised" as const, trainerPlays: false, introductory: true, what: "an introductory first conversation" },

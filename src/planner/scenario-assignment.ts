@@ -1,8 +1,9 @@
 import type { Catalog } from "../content/index.js";
-import { appliesToSector, DIFFICULTY_RANK, isPractical, scenarioMinutes, type CourseSpec, type OrderEnd, type Scenario } from "../domain/index.js";
+import { DIFFICULTY_RANK, isPractical, mandatoryApplies, scenarioMinutes, type CourseSpec, type OrderEnd, type Scenario } from "../domain/index.js";
 import type { CourseItem } from "./assemble.js";
 import { coversTopic, creditedPractice, scenarioFits, trainerPlaysColleague } from "./course-topics.js";
 import { ceil5 } from "./pick.js";
+import { matchesEnd } from "./select.js";
 
 /** What one practice session would bring with one candidate scenario, worked out once per pair. */
 interface Facts {
@@ -52,10 +53,10 @@ export function assignScenarios(
   if (practice.length < 2) return items.map((it) => ({ ...it }));
 
   const rules = catalog.rules;
-  const wants = rules.mandatory.filter((m) => spec.totalHours >= m.fromHours && appliesToSector(m.sectors, spec.sector)).map((m) => ({ topic: m.topic, as: m.as, trainerPlays: m.trainerPlays }));
+  const wants = rules.mandatory.filter((m) => mandatoryApplies(m, spec)).map((m) => ({ topic: m.topic, as: m.as, trainerPlays: m.trainerPlays }));
   const core = catalog.competencies.filter((c) => c.core).map((c) => c.id);
   const coreCounts = spec.totalHours >= rules.core.practisedFromHours;
-  const endMatches = (item: CourseItem, scenario: Scenario | undefined, end: OrderEnd) => ("anyPractice" in end ? isPractical(item.template.method) : coversTopic(item.template, scenario, end.topic, end.as));
+  const endMatches = (item: CourseItem, scenario: Scenario | undefined, end: OrderEnd) => matchesEnd({ template: item.template, scenarioId: scenario?.id }, end, catalog);
   // What is introduced before each position: input never moves in the search (only practice exchanges places).
   const introducedBefore: ReadonlySet<string>[] = [];
   const placedBefore: ReadonlySet<string>[] = [];
