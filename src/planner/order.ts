@@ -119,18 +119,31 @@ export function orderPicks(picks: readonly Pick[], catalog: Catalog, structure: 
     for (const firsts of waits.firsts) if (!firsts.some((t) => placed.has(t))) return false;
     return true;
   };
-  const before = (a: Pick, b: Pick) => {
-    const ra = rank(a);
-    const rb = rank(b);
-    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! < rb[i]!;
-    return body.indexOf(a) < body.indexOf(b);
+  /** The earliest in the arc among the unplaced picks that pass `eligible` (each ranked once; ties: body order). */
+  const earliestOf = (eligible: (p: Pick) => boolean): Pick | undefined => {
+    let next: Pick | undefined;
+    let nextRank: number[] = [];
+    for (const p of body) {
+      if (placed.has(p) || !eligible(p)) continue;
+      const r = rank(p);
+      let earlier = next === undefined;
+      for (let i = 0; i < r.length && !earlier; i++) {
+        if (r[i] !== nextRank[i]) {
+          earlier = r[i]! < nextRank[i]!;
+          break;
+        }
+      }
+      if (earlier) {
+        next = p;
+        nextRank = r;
+      }
+    }
+    return next;
   };
 
   while (body.some((p) => !placed.has(p))) {
-    let next: Pick | undefined;
-    for (const p of body) if (!placed.has(p) && ready(p) && (!next || before(p, next))) next = p;
-    // Conditions that cannot all hold (a content cycle) must not stall the course: take the earliest in the arc.
-    if (!next) for (const p of body) if (!placed.has(p) && (!next || before(p, next))) next = p;
+    // Conditions that cannot all hold (a content cycle) must not stall the course: then the earliest in the arc.
+    const next = earliestOf(ready) ?? earliestOf(() => true);
     placed.add(next!);
     sequence.push(next!);
     inputRun = isPractical(next!.template.method) ? 0 : inputRun + next!.preferred;
