@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { projectRoot, readConfig } from "./config.js";
 import { PdfRenderer } from "./render/pdf-renderer.js";
 import { PrintDocuments } from "./render/print-documents.js";
-import { LowdbCurriculumRepository } from "./store/index.js";
+import { LowdbCurriculumRepository, StoreCorruptError, StoreLockedError } from "./store/index.js";
+import { ACCOUNT_USAGE, accountCommand, CliUsageError } from "./cli-accounts.js";
 import { formatPath } from "./content/content-error.js";
 import { ContentError, loadCatalog } from "./content/index.js";
 import { courseSpecSchemaFor, matchesScenarioFilter } from "./domain/index.js";
@@ -17,6 +18,7 @@ const USAGE = `Usage:
                                                      print a stored curriculum (from CURRICULA_DIR) as a PDF
   npm run cli -- scenario-pack --sector SECTOR --out FILE [--edition trainer|participant] [--tier LEVEL]
                                [--competency ID] [--paper a4|letter]
+${ACCOUNT_USAGE}
   npm run cli -- --help
 
 Course spec fields: title, sector, tiers, totalHours, practicalShare, startDate, days, dayStart, maxHoursPerDay,
@@ -132,6 +134,9 @@ async function main(argv: string[]): Promise<void> {
       return exportPdf(rest);
     case "scenario-pack":
       return scenarioPack(rest);
+    case "users":
+    case "tokens":
+      return accountCommand(command, rest);
     case undefined:
     case "--help":
     case "help":
@@ -143,11 +148,11 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CliError) {
+  if (error instanceof CliError || error instanceof CliUsageError) {
     console.error(error.message);
     process.exit(error.exitCode);
   }
-  if (error instanceof PlanningError || error instanceof ContentError) {
+  if (error instanceof PlanningError || error instanceof ContentError || error instanceof StoreLockedError || error instanceof StoreCorruptError) {
     console.error(error.message);
     process.exit(1);
   }

@@ -30,6 +30,15 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
     .refine((hosts) => hosts.every((h) => h === "*" || /^\.?[a-z0-9.:[\]-]+$/.test(h)), "must list host names separated by commas (e.g. training.example.org,.example.org), or *"),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(8 * 60),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
+  OIDC_ISSUER: z.url({ error: "must be the provider's issuer URL (https://...)" }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The callback address registered with the provider; by default this server's own /auth/oidc/callback. */
+  OIDC_REDIRECT_URI: z.url({ error: "must be the full callback URL registered with the provider" }).optional(),
+  /** The button's words, e.g. "Sign in with NHS Mail". */
+  OIDC_LABEL: z.string().min(1).max(80).optional(),
   TRUST_PROXY: z
     .string()
     .optional()
@@ -71,6 +80,9 @@ export interface Config {
    */
   hosts: { allowed: string[] } | "any";
   trustProxy: boolean | number | string;
+  sessions: { idleMinutes: number; absoluteHours: number };
+  /** Single sign-on, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
+  oidc?: { issuer: string; clientId: string; clientSecret: string; redirectUri?: string; label: string };
 }
 
 export class ConfigError extends Error {}
@@ -83,7 +95,10 @@ function hostPolicy(allowed: string[], listenHost: string): Config["hosts"] {
 
 /** Reads the configuration from environment variables; relative folders are taken from the project folder. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = envSchema.safeParse(env);
+  const result = envSchema.superRefine((e, ctx) => {
+    const set = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
+    if (set > 0 && set < 3) ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together" });
+  }).safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`);
     throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}`);
@@ -99,5 +114,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pdf: { concurrency: result.data.PDF_CONCURRENCY, maxQueue: result.data.PDF_MAX_QUEUE, timeoutMs: result.data.PDF_TIMEOUT_MS },
     hosts: hostPolicy(result.data.ALLOWED_HOSTS, result.data.HOST),
     trustProxy: result.data.TRUST_PROXY,
+    sessions: { idleMinutes: result.data.SESSION_IDLE_MINUTES, absoluteHours: result.data.SESSION_MAX_HOURS },
+    oidc:
+      result.data.OIDC_ISSUER && result.data.OIDC_CLIENT_ID && result.data.OIDC_CLIENT_SECRET
+        ? { issuer: result.data.OIDC_ISSUER, clientId: result.data.OIDC_CLIENT_ID, clientSecret: result.data.OIDC_CLIENT_SECRET, redirectUri: result.data.OIDC_REDIRECT_URI, label: result.data.OIDC_LABEL ?? "Sign in with your organisation" }
+        : undefined,
   };
 }

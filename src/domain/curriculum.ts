@@ -90,6 +90,8 @@ export const curriculumSchema = z.strictObject({
   id: z.string().min(1),
   /** Optimistic-concurrency counter: an edit must name the version it was made against. */
   version: z.number().int().min(1),
+  /** The organisation it belongs to; absent only in a store from before accounts, until set-up adopts it. */
+  organisationId: z.uuid().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   title: titleSchema,

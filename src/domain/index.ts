@@ -11,3 +11,4 @@ export * from "./curriculum-edit.js";
 export * from "./programme.js";
 export * from "./kit.js";
 export * from "./course-rules.js";
+export * from "./accounts.js";

@@ -3,6 +3,7 @@ import type { Curriculum } from "../domain/index.js";
 /** The list row of a stored curriculum (GET /api/curricula). */
 export interface CurriculumSummary {
   id: string;
+  organisationId?: string;
   title: string;
   sector: string;
   totalHours: number;
@@ -13,12 +14,20 @@ export interface CurriculumSummary {
 export function summarise(c: Curriculum): CurriculumSummary {
   return {
     id: c.id,
+    organisationId: c.organisationId,
     title: c.title,
     sector: c.spec.sector,
     totalHours: c.totals.contactMinutes / 60,
     practicalShare: c.totals.practicalShare,
     updatedAt: c.updatedAt,
   };
+}
+
+export type ListScope = { organisationId: string } | "all";
+
+/** Does a curriculum of this organisation fall in the scope? */
+export function inScope(scope: ListScope, organisationId: string | undefined): boolean {
+  return scope === "all" || scope.organisationId === organisationId;
 }
 
 /** Raised when an update names a version other than the stored one (someone else saved first). */
@@ -41,7 +50,13 @@ export interface CurriculumRepository {
   /** Stores a new curriculum (its id must be new). Resolves once the write is durable. */
   create(curriculum: Curriculum): Promise<void>;
   get(id: string): Promise<Curriculum | undefined>;
-  list(): Promise<CurriculumSummary[]>;
+  /**
+   * The organisation's curricula, most recently updated first; "all" lists every organisation's (operators' tools
+   * and tests only: no route may ask for it).
+   */
+  list(scope: ListScope): Promise<CurriculumSummary[]>;
+  /** Gives every curriculum that belongs to no organisation (a store from before accounts) to this one; resolves with how many. */
+  adoptUnowned(organisationId: string): Promise<number>;
   /**
    * Replaces a curriculum if the stored one is still at `expectedVersion`; the saved copy gets version + 1.
    * Throws StaleVersionError otherwise. Resolves with the saved curriculum, or undefined when the id is unknown.

@@ -4,7 +4,7 @@ import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
 import { curriculumSchema, type Curriculum } from "../domain/index.js";
 import { formatPath } from "../content/content-error.js";
-import { StaleVersionError, summarise, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+import { inScope, StaleVersionError, summarise, type ListScope, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
 import { KeyLock } from "./key-lock.js";
 import { storableCurriculum } from "./storable-record.js";
 import { StoreCorruptError, StoreLockedError } from "./store-errors.js";
@@ -179,8 +179,9 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
     return structuredClone(curriculum);
   }
 
-  async list(): Promise<CurriculumSummary[]> {
+  async list(scope: ListScope): Promise<CurriculumSummary[]> {
     return [...this.summaries.values()]
+      .filter((s) => inScope(scope, s.organisationId))
       .map(({ version: _version, ...summary }) => summary)
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
   }
@@ -194,6 +195,23 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
       await this.write(saved);
       return saved;
     });
+  }
+
+  /** Rewrites each unowned curriculum with its new organisation; the version stays (the course itself did not change). */
+  async adoptUnowned(organisationId: string): Promise<number> {
+    const unowned = [...this.summaries.values()].filter((s) => s.organisationId === undefined).map((s) => s.id);
+    let adopted = 0;
+    for (const id of unowned) {
+      const done = await this.locks.run(id, async () => {
+        const summary = this.summaries.get(id);
+        if (!summary || summary.organisationId !== undefined) return false;
+        const stored = this.recent.get(id) ?? (await this.readValid(this.file(id)));
+        await this.write(storableCurriculum({ ...stored, organisationId }));
+        return true;
+      });
+      if (done) adopted++;
+    }
+    return adopted;
   }
 
   delete(id: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Curriculum } from "../domain/index.js";
-import { StaleVersionError, summarise, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+import { inScope, StaleVersionError, summarise, type ListScope, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
 import { storableCurriculum } from "./storable-record.js";
 
 /**
@@ -19,8 +19,10 @@ export class MemoryCurriculumRepository implements CurriculumRepository {
     return found && structuredClone(found);
   }
 
-  async list(): Promise<CurriculumSummary[]> {
-    return [...this.items.values()].map(summarise).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
+  async list(scope: ListScope): Promise<CurriculumSummary[]> {
+    return [...this.items.values()]
+      .filter((c) => inScope(scope, c.organisationId))
+      .map(summarise).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.id.localeCompare(b.id));
   }
 
   async update(curriculum: Curriculum, expectedVersion: number): Promise<Curriculum | undefined> {
@@ -30,6 +32,16 @@ export class MemoryCurriculumRepository implements CurriculumRepository {
     const saved = storableCurriculum({ ...curriculum, version: stored.version + 1 });
     this.items.set(curriculum.id, saved);
     return structuredClone(saved);
+  }
+
+  async adoptUnowned(organisationId: string): Promise<number> {
+    let adopted = 0;
+    for (const [id, c] of this.items) {
+      if (c.organisationId !== undefined) continue;
+      this.items.set(id, storableCurriculum({ ...c, organisationId }));
+      adopted++;
+    }
+    return adopted;
   }
 
   async delete(id: string): Promise<boolean> {

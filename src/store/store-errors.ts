@@ -4,7 +4,7 @@ export class StoreCorruptError extends Error {
     readonly file: string,
     readonly reason: string,
   ) {
-    super(`The curriculum store file ${file} is corrupt: ${reason}. It was left untouched; restore it from a backup or move it aside, then start again.`);
+    super(`The store file ${file} is corrupt: ${reason}. It was left untouched; restore it from a backup or move it aside, then start again.`);
     this.name = "StoreCorruptError";
   }
 }
@@ -15,7 +15,7 @@ export class StoreLockedError extends Error {
     readonly dir: string,
     readonly pid: number,
   ) {
-    super(`The curriculum store in ${dir} is in use by process ${pid}. Only one server may write a store; stop the other one or set CURRICULA_DIR to another folder.`);
+    super(`The store in ${dir} is in use by process ${pid}. Only one process may write a store: stop the server (or the other command) first, or set CURRICULA_DIR to another folder.`);
     this.name = "StoreLockedError";
   }
 }
@@ -33,9 +33,13 @@ export interface RecordIssue {
 export class InvalidRecordError extends Error {
   readonly issues: readonly RecordIssue[];
 
-  constructor(issues: readonly RecordIssue[]) {
+  constructor(
+    issues: readonly RecordIssue[],
+    /** What kind of record it was, for the message. */
+    readonly kind = "curriculum",
+  ) {
     const listed = issues.map((i) => `${i.path || "(record)"}: ${i.message}`).join("; ");
-    super(`The curriculum was not stored, because it could not be read back as a valid curriculum (${issues.length} problem${issues.length === 1 ? "" : "s"}): ${listed}.`);
+    super(`The ${kind} was not stored, because it could not be read back as a valid ${kind} (${issues.length} problem${issues.length === 1 ? "" : "s"}): ${listed}.`);
     this.name = "InvalidRecordError";
     this.issues = issues;
   }

@@ -3,7 +3,16 @@ import helmet from "helmet";
 import { join } from "node:path";
 import { projectRoot } from "../config.js";
 import type { Catalog } from "../content/index.js";
-import type { CurriculumRepository } from "../store/index.js";
+import type { AccountRepository, CurriculumRepository } from "../store/index.js";
+import { AccountService, DEFAULT_SESSION_POLICY, type SessionPolicy } from "../auth/account-service.js";
+import { actorCan } from "../auth/actor.js";
+import { ACTIONS } from "../auth/policy.js";
+import { identify, requireSignIn, actorOf } from "./auth.js";
+import { accountPages } from "./routes/account-pages.js";
+import { adminPages } from "./routes/admin-pages.js";
+import { shareRoutes } from "./routes/share-routes.js";
+import { accountApi } from "./routes/account-api.js";
+import type { OidcSignIn } from "../auth/oidc.js";
 import { csrfProtection } from "./csrf.js";
 import { allowedHostsOnly, refuseCrossSite, refuseMalformedPath, strictTransportSecurity, type HostPolicy } from "./request-guards.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
@@ -20,6 +29,12 @@ import { useViewEngine } from "./view-engine.js";
 export interface AppDeps {
   catalog: Catalog;
   store: CurriculumRepository;
+  /** People, organisations, sessions, tokens, share links and the audit log. */
+  accounts: AccountRepository;
+  /** How long sessions last (idle and absolute); 8 hours idle and 7 days at most by default. */
+  sessions?: SessionPolicy;
+  /** Single sign-on through the organisation's OpenID provider, when configured. */
+  oidc?: OidcSignIn;
   /** The clock, injected so that tests and the planner stay deterministic. */
   now?: () => Date;
   /** Makes ids for new curricula (random UUIDs by default). */
@@ -41,7 +56,11 @@ export const BODY_LIMIT = "100kb";
 /** Builds the Express app. It starts nothing: server.ts listens, tests use supertest. */
 export function createApp(deps: AppDeps): Express {
   const templatesDir = deps.templatesDir ?? join(projectRoot(), "templates");
-  const curricula = { catalog: deps.catalog, store: deps.store, now: deps.now ?? (() => new Date()), newId: deps.newId };
+  const now = deps.now ?? (() => new Date());
+  const sessions = deps.sessions ?? DEFAULT_SESSION_POLICY;
+  const accounts = new AccountService({ accounts: deps.accounts, curricula: deps.store, now, sessions });
+  const curricula = { catalog: deps.catalog, store: deps.store, now, newId: deps.newId, audit: accounts.audit, accounts: deps.accounts };
+  const documents = new PrintDocuments(deps.catalog, templatesDir);
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -79,12 +98,29 @@ export function createApp(deps: AppDeps): Express {
   app.use(refuseCrossSite());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 2000 }));
+  // Who is asking, then the gate: from here on every route but the public ones has someone signed in.
+  app.use(identify(accounts));
+  app.use(csrfProtection());
+  app.use(requireSignIn(accounts));
+  app.use((_req, res, next) => {
+    // What the layout shows: who is signed in, and which actions their role allows (pages hide the rest).
+    const actor = actorOf(res);
+    if (actor) {
+      res.locals.me = { name: actor.user.name, email: actor.user.email, organisation: actor.organisation?.name, role: actor.role, multiple: actor.user.memberships.length > 1 };
+      res.locals.can = Object.fromEntries(ACTIONS.map((a) => [a.replace(/\.(\w)/, (_m, c: string) => c.toUpperCase()), actorCan(actor, a)]));
+    }
+    next();
+  });
+  const ssoEnabled = deps.oidc !== undefined;
+  app.use(accountPages({ accounts, sessionMaxAgeMs: sessions.absoluteHours * 3_600_000, ssoLabel: deps.oidc?.label }));
+  if (deps.oidc) app.use(deps.oidc.routes(accounts, sessions.absoluteHours * 3_600_000));
+  app.use(adminPages({ accounts, ssoEnabled }));
+  app.use(accountApi({ accounts }));
+  app.use(shareRoutes({ ...curricula, documents, pdf: deps.pdf }));
   app.use(catalogRoutes(deps.catalog));
   app.use(scenarioRoutes(deps.catalog));
   app.use(curriculaRoutes(curricula));
-  // After the CSRF check: the certificate form posts here.
-  app.use(csrfProtection());
-  app.use(printRoutes({ catalog: deps.catalog, store: deps.store, documents: new PrintDocuments(deps.catalog, templatesDir), pdf: deps.pdf }));
+  app.use(printRoutes({ catalog: deps.catalog, store: deps.store, documents, pdf: deps.pdf, audit: accounts.audit }));
   app.use(curriculumPages(curricula));
   app.use(libraryPages(deps.catalog));
 

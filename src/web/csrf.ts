@@ -1,22 +1,9 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { RequestHandler } from "express";
+import { readCookie } from "./cookies.js";
 import { HttpError } from "./http-error.js";
 
 const COOKIE = "csrf_token";
-
-/** A cookie's value; a malformed one (bad percent-encoding) counts as absent, so it is replaced rather than fatal. */
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? "").split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key !== name) continue;
-    try {
-      return decodeURIComponent(rest.join("="));
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -28,7 +15,8 @@ function same(a: string, b: string): boolean {
  * CSRF protection for the HTML forms (double-submit token): every page gets a random token in a SameSite=Strict
  * cookie and in `res.locals.csrfToken` for the forms' hidden `_csrf` field; a form post whose field does not match
  * its cookie is refused with 403. JSON routes need no token: a cross-site page cannot send a JSON body without
- * a CORS preflight, which this app never grants.
+ * a CORS preflight, which this app never grants. Nor do requests signed with an API token: a browser never adds
+ * an Authorization header on its own, so another site cannot make one carry it.
  */
 export function csrfProtection(): RequestHandler {
   return (req, res, next) => {
@@ -38,7 +26,7 @@ export function csrfProtection(): RequestHandler {
       res.cookie(COOKIE, token, { httpOnly: true, sameSite: "strict", secure: req.secure, path: "/" });
     }
     res.locals.csrfToken = token;
-    const isFormPost = req.method === "POST" && req.is("application/x-www-form-urlencoded");
+    const isFormPost = req.method === "POST" && req.is("application/x-www-form-urlencoded") && res.locals.actor?.via !== "api";
     if (isFormPost) {
       const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
       if (typeof sent !== "string" || !same(sent, token)) {

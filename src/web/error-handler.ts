@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { InvalidRecordError } from "../store/index.js";
+import { DuplicateEmailError, InvalidRecordError } from "../store/index.js";
+import { NotAllowedError } from "../use-cases/curricula.js";
+import { forbidden } from "./auth.js";
 import { HttpError, malformedRequest, notFound, payloadTooLarge, unprocessable } from "./http-error.js";
 
 /** What Express, its router and body-parser attach to the errors they raise for a bad request. */
@@ -18,7 +20,10 @@ interface FrameworkError {
  */
 export function fromFrameworkError(error: unknown): HttpError | undefined {
   // The store refused a record it could not read back: nothing was written, and the request can be corrected.
-  if (error instanceof InvalidRecordError) return unprocessable("The curriculum could not be saved: it breaks a rule of stored curricula. Nothing was saved.", error.issues);
+  if (error instanceof InvalidRecordError) return unprocessable(`The ${error.kind} could not be saved: it breaks a rule of stored records. Nothing was saved.`, error.issues);
+  // A signed-in person whose role does not allow the action (another organisation's things are 404s before this).
+  if (error instanceof NotAllowedError) return forbidden(error.actor, error.action);
+  if (error instanceof DuplicateEmailError) return new HttpError(409, "conflict", error.message);
   if (error instanceof URIError) return malformedRequest("The address contains malformed percent-encoding.");
   if (typeof error !== "object" || error === null) return undefined;
   const e = error as FrameworkError;

@@ -26,6 +26,8 @@ export function useViewEngine(app: Express, templatesDir: string): void {
         method: (m: Method) => METHOD_LABELS[m] ?? m,
         join: (list: unknown, separator: unknown) => (Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ", ") : ""),
         inc: (n: number) => n + 1,
+        // For a value inside a URL's query (a return path): the page escapes HTML, this escapes the URL.
+        encode: (value: unknown) => encodeURIComponent(String(value ?? "")),
       },
     }),
   );

@@ -9,6 +9,8 @@ import { readConfig } from "../../src/config.js";
 import { loadCatalog } from "../../src/content/index.js";
 import { LowdbCurriculumRepository } from "../../src/store/index.js";
 import { createApp } from "../../src/web/app.js";
+import { MemoryAccountRepository } from "../../src/store/index.js";
+import { asBrowser, seedOrganisations } from "../support/accounts.js";
 import { fmt } from "./stats.js";
 
 function listen(app: express.Express): Promise<Server> {
@@ -32,7 +34,10 @@ export async function benchHttp(): Promise<void> {
   const catalog = await loadCatalog(readConfig().contentDir);
   const dir = await mkdtemp(join(tmpdir(), "bench-http-"));
   const store = await LowdbCurriculumRepository.open(dir);
-  const app = await listen(createApp({ catalog, store, log: () => {} }));
+  // A designer's browser session on every request: the cost of the session lookup is part of what is measured.
+  const accounts = new MemoryAccountRepository();
+  const [org] = await seedOrganisations({ accounts, store });
+  const app = await listen(asBrowser(createApp({ catalog, store, accounts, log: () => {} }), org!.people.designer));
   const bare = express();
   bare.get("/hello", (_req, res) => {
     res.send("hello");

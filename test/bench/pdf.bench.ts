@@ -12,6 +12,8 @@ import { chromiumArgs, PdfRenderer } from "../../src/render/pdf-renderer.js";
 import { PrintDocuments } from "../../src/render/print-documents.js";
 import { LowdbCurriculumRepository } from "../../src/store/index.js";
 import { createApp } from "../../src/web/app.js";
+import { MemoryAccountRepository } from "../../src/store/index.js";
+import { asBrowser, seedOrganisations } from "../support/accounts.js";
 import { fmt, summary } from "./stats.js";
 
 /** Resident memory (MiB) of a process and all its descendants, from /proc. */
@@ -60,7 +62,9 @@ export async function benchPdf(rounds = 15): Promise<void> {
   const store = await LowdbCurriculumRepository.open(dir);
   const renderer = new PdfRenderer({ executablePath: config.chromiumPath, concurrency: 2, maxQueue: 16, recycleAfter: 1_000_000 });
   await renderer.start();
-  const app = createApp({ catalog, store, pdf: renderer, log: () => {} });
+  const accounts = new MemoryAccountRepository();
+  const [org] = await seedOrganisations({ accounts, store });
+  const app = asBrowser(createApp({ catalog, store, accounts, pdf: renderer, log: () => {} }), org!.people.designer);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });

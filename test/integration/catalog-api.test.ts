@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import request from "supertest";
+import { signedInApp } from "../support/accounts.js";
 import type { Express } from "express";
-import { createApp } from "../../src/web/app.js";
 import { MemoryCurriculumRepository } from "../../src/store/index.js";
 import { realCatalog } from "../support/catalog.js";
 
 let app: Express;
 beforeAll(async () => {
-  app = createApp({ catalog: await realCatalog(), store: new MemoryCurriculumRepository(), log: () => {} });
+  ({ app } = await signedInApp({ catalog: await realCatalog(), store: new MemoryCurriculumRepository(), log: () => {} }));
 });
 
 describe("GET /healthz", () => {

@@ -23,6 +23,8 @@ import type { Catalog } from "../../src/content/index.js";
 import { titleSchema } from "../../src/domain/index.js";
 import { createApp } from "../../src/web/app.js";
 import { LowdbCurriculumRepository } from "../../src/store/lowdb-repository.js";
+import { MemoryAccountRepository } from "../../src/store/index.js";
+import { asBrowser, seedOrganisations, type TestPerson } from "../support/accounts.js";
 import { realCatalog } from "../support/catalog.js";
 import {
   crossSiteRequests,
@@ -253,6 +255,8 @@ class Harness {
   private server?: http.Server;
   private csrf = "";
   readonly logged: string[] = [];
+  private readonly accounts = new MemoryAccountRepository();
+  private person: TestPerson | undefined;
   private fixtures: { id?: string; file: string }[] = [{ file: "police-16h.json" }, { file: "healthcare-12h.json" }];
   private fileSignatures = new Map<string, string>();
 
@@ -265,12 +269,15 @@ class Harness {
   async start(dir?: string): Promise<void> {
     this.dir = dir ?? (await mkdtemp(join(tmpdir(), "fuzz-store-")));
     this.store = await LowdbCurriculumRepository.open(this.dir);
-    const app = createApp({
+    // A designer signed in: the fuzzer's subject is input handling (access is covered by access.test.ts).
+    this.person ??= (await seedOrganisations({ accounts: this.accounts, store: this.store }))[0]!.people.designer;
+    const inner = createApp({
       catalog: this.catalog,
       store: this.store,
+      accounts: this.accounts,
       log: (message, error) => this.logged.push(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n  (${message})`),
     });
-    this.server = http.createServer(app);
+    this.server = http.createServer(asBrowser(inner, this.person));
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.port = (this.server.address() as AddressInfo).port;
     this.csrf = await this.fetchCsrfToken();
@@ -316,7 +323,7 @@ class Harness {
   async snapshot(): Promise<string> {
     const files = await readdir(join(this.dir, "store"));
     const signatures = await Promise.all(files.sort().map(async (f) => `${f}:${await this.signature(f)}`));
-    return JSON.stringify({ list: await this.store.list(), files: signatures });
+    return JSON.stringify({ list: await this.store.list("all"), files: signatures });
   }
 
   private async signature(file: string): Promise<string> {
@@ -637,21 +644,21 @@ describe("fuzz: every route, random input", () => {
     await fc.assert(property, parameters<[Input]>(RUNS.valid));
 
     // The server can reopen the store: close it, open it again (validating every file), and find the same curricula.
-    const before = await harness.store.list();
+    const before = await harness.store.list("all");
     const dir = harness.dir;
     await harness.stop();
     await harness.start(dir);
-    expect(await harness.store.list()).toEqual(before);
+    expect(await harness.store.list("all")).toEqual(before);
   }, TEST_TIMEOUT_MS);
 
   test("when the run is over, then the store closes and opens again with every file valid", async () => {
-    const before = await harness.store.list();
+    const before = await harness.store.list("all");
     await harness.stop();
     const files = await readdir(join(harness.dir, "store"));
     expect(files.filter((f) => !UUID.test(f.replace(/\.json$/, "")) || !f.endsWith(".json"))).toEqual([]);
     const reopened = await LowdbCurriculumRepository.open(harness.dir);
     try {
-      expect(await reopened.list()).toEqual(before);
+      expect(await reopened.list("all")).toEqual(before);
       expect(files).toHaveLength(before.length);
     } finally {
       await reopened.close();

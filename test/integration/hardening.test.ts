@@ -9,6 +9,8 @@ import type { Express } from "express";
 import type { Catalog } from "../../src/content/index.js";
 import { LowdbCurriculumRepository } from "../../src/store/index.js";
 import { createApp } from "../../src/web/app.js";
+import { MemoryAccountRepository } from "../../src/store/index.js";
+import { asBrowser, seedOrganisations, type TestPerson } from "../support/accounts.js";
 import { MAX_ISSUES } from "../../src/web/http-error.js";
 import { realCatalog } from "../support/catalog.js";
 import { startServer, type RunningServer } from "../support/server.js";
@@ -19,12 +21,16 @@ let dir: string;
 let store: LowdbCurriculumRepository;
 let app: Express;
 let spec: Record<string, unknown>;
+const accounts = new MemoryAccountRepository();
+/** A designer, signed in: the subject here is input handling, not access (see access.test.ts). */
+let person: TestPerson;
 
 beforeAll(async () => {
   catalog = await realCatalog();
   dir = await mkdtemp(join(tmpdir(), "hardening-"));
   store = await LowdbCurriculumRepository.open(dir);
-  app = createApp({ catalog, store, log: () => {} });
+  person = (await seedOrganisations({ accounts, store }))[0]!.people.designer;
+  app = asBrowser(createApp({ catalog, store, accounts, log: () => {} }), person);
   spec = JSON.parse(await readFile(join(ROOT, "curricula", "examples", "police-16h.json"), "utf8"));
 });
 
@@ -56,7 +62,7 @@ async function formSession(path = "/curricula/new") {
 async function storeReopens(): Promise<void> {
   await store.close();
   store = await LowdbCurriculumRepository.open(dir);
-  app = createApp({ catalog, store, log: () => {} });
+  app = asBrowser(createApp({ catalog, store, accounts, log: () => {} }), person);
 }
 
 describe("one home per rule: titles, dates, versions", () => {
@@ -256,7 +262,7 @@ describe("CSRF by origin on every state change", () => {
 
 describe("host names and plain HTTP", () => {
   test("when the app answers only to loopback and listed names, then another Host is a 400 and listed ones pass", async () => {
-    const guarded = createApp({ catalog, store, hosts: { allowed: ["training.example.org", ".hospital.example"] }, log: () => {} });
+    const guarded = asBrowser(createApp({ catalog, store, accounts, hosts: { allowed: ["training.example.org", ".hospital.example"] }, log: () => {} }), person);
     for (const host of ["rebound.attacker.example", "example.org", "hospital.example.evil"]) {
       const res = await request(guarded).get("/api/curricula").set("Host", host).expect(400);
       expect(res.body.error.code).toBe("host_not_allowed");
@@ -270,7 +276,7 @@ describe("host names and plain HTTP", () => {
     const plain = await request(app).get("/").set("Accept", "text/html").expect(200);
     expect(plain.headers["content-security-policy"]).not.toMatch(/upgrade-insecure-requests/);
     expect(plain.headers["strict-transport-security"]).toBeUndefined();
-    const proxied = createApp({ catalog, store, trustProxy: "loopback", log: () => {} });
+    const proxied = asBrowser(createApp({ catalog, store, accounts, trustProxy: "loopback", log: () => {} }), person);
     const secure = await request(proxied).get("/").set("X-Forwarded-Proto", "https").expect(200);
     expect(secure.headers["strict-transport-security"]).toMatch(/max-age=\d+/);
     const untrusted = await request(app).get("/").set("X-Forwarded-Proto", "https").expect(200);

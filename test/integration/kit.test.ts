@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import request from "supertest";
+import { signedInApp } from "../support/accounts.js";
 import type { Express } from "express";
 import type { Catalog } from "../../src/content/index.js";
 import { PdfRenderer } from "../../src/render/pdf-renderer.js";
 import { MemoryCurriculumRepository } from "../../src/store/index.js";
-import { createApp } from "../../src/web/app.js";
 import { realCatalog } from "../support/catalog.js";
 import { flat, pdfPages, pdfText, qpdfCheck } from "../support/pdf-tools.js";
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
   catalog = await realCatalog();
   renderer = new PdfRenderer({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? "/usr/bin/chromium" });
   await renderer.start();
-  app = createApp({ catalog, store: new MemoryCurriculumRepository(), pdf: renderer, log: () => {} });
+  ({ app } = await signedInApp({ catalog, store: new MemoryCurriculumRepository(), pdf: renderer, log: () => {} }));
   const created = await request(app).post("/api/curricula").send({ title: "Fire station peer team", sector: "firefighting", tiers: ["prevention", "clinical-support"], totalHours: 16, startDate: "2027-05-03" }).expect(201);
   id = created.body.id;
   kit = (await request(app).get(`/api/curricula/${id}/kit`).expect(200)).body;

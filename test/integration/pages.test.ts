@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import request from "supertest";
+import { signedInApp } from "../support/accounts.js";
 import type { Express } from "express";
-import { createApp } from "../../src/web/app.js";
 import { MemoryCurriculumRepository } from "../../src/store/index.js";
 import { realCatalog } from "../support/catalog.js";
 
 let app: Express;
 beforeAll(async () => {
-  app = createApp({ catalog: await realCatalog(), store: new MemoryCurriculumRepository(), now: () => new Date("2026-11-26T10:00:00Z"), log: () => {} });
+  ({ app } = await signedInApp({ catalog: await realCatalog(), store: new MemoryCurriculumRepository(), now: () => new Date("2026-11-26T10:00:00Z"), log: () => {} }));
 });
 
 /** A browser-like agent: keeps cookies and reads the CSRF token from a page's form. */

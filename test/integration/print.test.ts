@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import request from "supertest";
+import { signedInApp } from "../support/accounts.js";
 import type { Express } from "express";
 import type { Catalog } from "../../src/content/index.js";
 import type { Curriculum } from "../../src/domain/index.js";
 import { PdfRenderer, RendererBusyError } from "../../src/render/pdf-renderer.js";
 import { MemoryCurriculumRepository } from "../../src/store/index.js";
-import { createApp } from "../../src/web/app.js";
 import { realCatalog } from "../support/catalog.js";
 import { flat, pdfInfo, pdfPages, pdfText, qpdfCheck } from "../support/pdf-tools.js";
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   catalog = await realCatalog();
   renderer = new PdfRenderer({ executablePath: process.env.PUPPETEER_EXECUTABLE_PATH ?? "/usr/bin/chromium", concurrency: 2, maxQueue: 8 });
   await renderer.start();
-  app = createApp({ catalog, store: new MemoryCurriculumRepository(), pdf: renderer, log: () => {} });
+  ({ app } = await signedInApp({ catalog, store: new MemoryCurriculumRepository(), pdf: renderer, log: () => {} }));
   // A loopback server that records every request: documents must never reach it.
   spy = createServer((req, res) => {
     spyRequests.push(req.url ?? "");
@@ -191,7 +191,7 @@ describe("the renderer under trouble", () => {
   }, 60_000);
 
   test("when the queue is full, then the HTTP answer is 503 with Retry-After", async () => {
-    const full = createApp({ catalog, store: new MemoryCurriculumRepository(), pdf: { render: async () => { throw new RendererBusyError(3); } }, log: () => {} });
+    const { app: full } = await signedInApp({ catalog, store: new MemoryCurriculumRepository(), pdf: { render: async () => { throw new RendererBusyError(3); } }, log: () => {} });
     const created = await request(full).post("/api/curricula").send({ title: "t", sector: "postal", totalHours: 8, startDate: "2027-01-04" }).expect(201);
     const res = await request(full).get(`/curricula/${created.body.id}/syllabus.pdf`).expect(503);
     expect(res.headers["retry-after"]).toBe("3");

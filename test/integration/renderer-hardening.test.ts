@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import request from "supertest";
+import { signedInApp } from "../support/accounts.js";
 import type { Express } from "express";
 import type { Catalog } from "../../src/content/index.js";
 import { PdfRenderer, RendererBusyError, RendererUnavailableError } from "../../src/render/pdf-renderer.js";
 import { cssString } from "../../src/render/print-documents.js";
 import { MemoryCurriculumRepository } from "../../src/store/index.js";
-import { createApp } from "../../src/web/app.js";
 import { realCatalog } from "../support/catalog.js";
 import { flat, pdfText, qpdfCheck } from "../support/pdf-tools.js";
 
@@ -105,7 +105,7 @@ describe("when Chromium cannot be started", () => {
   test("then a PDF route answers 503 with Retry-After and the contract's error body", async () => {
     const renderer = new PdfRenderer({ executablePath: "/nonexistent/chromium" });
     try {
-      const app = createApp({ catalog, store: new MemoryCurriculumRepository(), pdf: renderer, log: () => {} });
+      const { app } = await signedInApp({ catalog, store: new MemoryCurriculumRepository(), pdf: renderer, log: () => {} });
       const created = await request(app).post("/api/curricula").send({ title: "No browser", sector: "postal", totalHours: 8, startDate: "2027-01-04" }).expect(201);
       const res = await request(app).get(`/curricula/${created.body.id}/syllabus.pdf`).set("Accept", "application/json").expect(503);
       expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
@@ -159,7 +159,7 @@ describe("the running header", () => {
   beforeAll(async () => {
     renderer = new PdfRenderer({ executablePath: CHROMIUM, concurrency: 2 });
     await renderer.start();
-    app = createApp({ catalog, store: new MemoryCurriculumRepository(), pdf: renderer, log: () => {} });
+    ({ app } = await signedInApp({ catalog, store: new MemoryCurriculumRepository(), pdf: renderer, log: () => {} }));
     const created = await request(app).post("/api/curricula").send({ title, sector: "healthcare", tiers: ["self-care"], totalHours: 8, startDate: "2027-03-01" }).expect(201);
     id = created.body.id;
   }, 60_000);

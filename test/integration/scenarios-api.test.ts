@@ -1,16 +1,16 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import request from "supertest";
+import { signedInApp } from "../support/accounts.js";
 import type { Express } from "express";
 import type { Catalog } from "../../src/content/index.js";
 import { MemoryCurriculumRepository } from "../../src/store/index.js";
-import { createApp } from "../../src/web/app.js";
 import { realCatalog } from "../support/catalog.js";
 
 let app: Express;
 let catalog: Catalog;
 beforeAll(async () => {
   catalog = await realCatalog();
-  app = createApp({ catalog, store: new MemoryCurriculumRepository(), log: () => {} });
+  ({ app } = await signedInApp({ catalog, store: new MemoryCurriculumRepository(), log: () => {} }));
 });
 
 describe("GET /api/scenarios", () => {

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer } from "../support/server.js";
+import { provisionAccount, startServer } from "../support/server.js";
 
 let dir: string | undefined;
 afterAll(async () => {
@@ -38,18 +38,20 @@ const alive = (pid: number) => {
 describe("the server process", () => {
   test("when it gets SIGTERM after rendering, then it exits 0, leaves no Chromium behind and releases the store", async () => {
     dir = await mkdtemp(join(tmpdir(), "lifecycle-"));
+    const { authorization } = provisionAccount(dir);
     const server = await startServer(dir);
     const created = await fetch(`${server.url}/api/curricula`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization },
       body: JSON.stringify({ title: "Lifecycle", sector: "postal", totalHours: 8, startDate: "2027-01-04" }),
     });
     const { id } = (await created.json()) as { id: string };
-    const pdf = await fetch(`${server.url}/curricula/${id}/syllabus.pdf`);
+    const pdf = await fetch(`${server.url}/curricula/${id}/syllabus.pdf`, { headers: { authorization } });
     expect(pdf.status).toBe(200);
     const chromium = descendants(server.process.pid!);
     expect(chromium.length).toBeGreaterThan(0);
     expect(existsSync(join(dir, "store.lock"))).toBe(true);
+    expect(existsSync(join(dir, "accounts.lock"))).toBe(true);
 
     const exit = new Promise<number | null>((resolve) => server.process.once("exit", (code) => resolve(code)));
     server.process.kill("SIGTERM");
@@ -59,6 +61,7 @@ describe("the server process", () => {
     const names = left.length ? execFileSync("ps", ["-o", "pid=,stat=,args=", "-p", left.join(",")], { encoding: "utf8" }) : "";
     expect(names).toBe("");
     expect(existsSync(join(dir, "store.lock"))).toBe(false);
+    expect(existsSync(join(dir, "accounts.lock"))).toBe(false);
   }, 60_000);
 
   test("when a stored file is corrupt, then the server refuses to start and names it", async () => {

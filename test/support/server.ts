@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { ensureBuilt, ROOT } from "./built.js";
 
@@ -38,4 +38,26 @@ export async function startServer(curriculaDir: string, env: Record<string, stri
         child.kill("SIGTERM");
       }),
   };
+}
+
+export interface ProvisionedAccount {
+  email: string;
+  password: string;
+  /** `Bearer ...` for the JSON API. */
+  authorization: string;
+}
+
+/**
+ * Makes an administrator in a store folder with the CLI, exactly as an operator's script would (password on
+ * standard input), and an API token for it. The server must not be running on the folder yet (one writer).
+ */
+export function provisionAccount(curriculaDir: string, options: { email?: string; org?: string; role?: string } = {}): ProvisionedAccount {
+  ensureBuilt();
+  const email = options.email ?? "admin@example.org";
+  const password = "correct horse battery staple";
+  const env = { ...process.env, CURRICULA_DIR: curriculaDir };
+  const cli = join(ROOT, "dist", "src", "cli.js");
+  execFileSync(process.execPath, [cli, "users", "add", "--email", email, "--name", "Test Admin", "--org", options.org ?? "Test Hospital", "--role", options.role ?? "admin"], { cwd: ROOT, env, input: `${password}\n`, stdio: ["pipe", "pipe", "pipe"] });
+  const token = execFileSync(process.execPath, [cli, "tokens", "create", "--email", email, "--label", "tests"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+  return { email, password, authorization: `Bearer ${token}` };
 }

@@ -4,7 +4,8 @@ import { curriculumEditSchema, type CourseSpec, type CurriculumEdit } from "../.
 import { CalendarOverflowError, PlanningError } from "../../planner/index.js";
 import { buildKit } from "../../kit/build-kit.js";
 import { StaleVersionError } from "../../store/index.js";
-import { cloneCurriculum, createCurriculum, editCurriculum, presentCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
+import { cloneCurriculum, createCurriculum, deleteCurriculum, editCurriculum, findCurriculum, listCurricula, presentCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
+import { currentActor } from "../auth.js";
 import { conflict, notFound, unprocessable, validationFailed } from "../http-error.js";
 import { requireJson } from "../require-json.js";
 import { parsedInput, validate } from "../validate.js";
@@ -28,7 +29,7 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
   router.post("/api/curricula", requireJson, validate("body", specSchema), async (_req, res) => {
     const spec = parsedInput<CourseSpec>(res.locals, "body");
     try {
-      const curriculum = await createCurriculum(spec, deps);
+      const curriculum = await createCurriculum(currentActor(res), spec, deps);
       res.status(201).location(`/api/curricula/${curriculum.id}`).json(curriculum);
     } catch (error) {
       if (error instanceof PlanningError) throw unprocessable(error.message, [{ path: error.field, message: error.message }]);
@@ -38,17 +39,17 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
   });
 
   router.get("/api/curricula", async (_req, res) => {
-    res.json({ items: await deps.store.list() });
+    res.json({ items: await listCurricula(currentActor(res), deps) });
   });
 
   router.get("/api/curricula/:id", async (req, res) => {
-    const curriculum = await deps.store.get(curriculumId(req.params));
+    const curriculum = await findCurriculum(currentActor(res), curriculumId(req.params), "curriculum.read", deps);
     if (!curriculum) throw notFound("The curriculum");
     res.json(presentCurriculum(curriculum, deps.catalog));
   });
 
   router.get("/api/curricula/:id/kit", async (req, res) => {
-    const curriculum = await deps.store.get(curriculumId(req.params));
+    const curriculum = await findCurriculum(currentActor(res), curriculumId(req.params), "curriculum.read", deps);
     if (!curriculum) throw notFound("The curriculum");
     res.json(buildKit(curriculum, deps.catalog));
   });
@@ -57,7 +58,7 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
     const edit = parsedInput<CurriculumEdit>(res.locals, "body");
     let outcome;
     try {
-      outcome = await editCurriculum(curriculumId(req.params), edit, deps);
+      outcome = await editCurriculum(currentActor(res), curriculumId(req.params), edit, deps);
     } catch (error) {
       if (error instanceof StaleVersionError) throw conflict(`${error.message} Reload it and make the edits again.`);
       throw error;
@@ -71,12 +72,12 @@ export function curriculaRoutes(deps: CurriculaDeps): Router {
   });
 
   router.delete("/api/curricula/:id", async (req, res) => {
-    if (!(await deps.store.delete(curriculumId(req.params)))) throw notFound("The curriculum");
+    if (!(await deleteCurriculum(currentActor(res), curriculumId(req.params), deps))) throw notFound("The curriculum");
     res.status(204).end();
   });
 
   router.post("/api/curricula/:id/clone", async (req, res) => {
-    const copy = await cloneCurriculum(curriculumId(req.params), deps);
+    const copy = await cloneCurriculum(currentActor(res), curriculumId(req.params), deps);
     if (!copy) throw notFound("The curriculum");
     res.status(201).location(`/api/curricula/${copy.id}`).json(copy);
   });

@@ -3,7 +3,11 @@ import type { Catalog } from "../../content/index.js";
 import type { Curriculum } from "../../domain/index.js";
 import { alternatives, CalendarOverflowError, PlanningError } from "../../planner/index.js";
 import { StaleVersionError } from "../../store/index.js";
-import { cloneCurriculum, createCurriculum, editCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
+import { cloneCurriculum, createCurriculum, deleteCurriculum, editCurriculum, ensureAllowed, findCurriculum, listCurricula, type CurriculaDeps } from "../../use-cases/curricula.js";
+import { listShareLinks, shareLinkLive, type ShareLinkDeps } from "../../use-cases/share-links.js";
+import type { Action } from "../../auth/policy.js";
+import { actorCan } from "../../auth/actor.js";
+import { currentActor } from "../auth.js";
 import { defaultCourseForm, parseCourseForm, type CourseForm, type FieldErrors } from "../forms/course-form.js";
 import { parseEditForm } from "../forms/edit-form.js";
 import { notFound } from "../http-error.js";
@@ -75,31 +79,39 @@ function editView(c: Curriculum, catalog: Catalog, extra: { problems?: string[];
 }
 
 /** The HTML pages for curricula: list, new, view, edit, clone, delete. Routes parse, call a use case, render. */
-export function curriculumPages(deps: CurriculaDeps): Router {
+export function curriculumPages(deps: ShareLinkDeps): Router {
   const router = Router();
-  const { catalog, store } = deps;
-  const load = async (params: unknown) => {
-    const c = await store.get(curriculumId(params));
+  const { catalog } = deps;
+  const load = async (res: Response, params: unknown, action: Action) => {
+    const c = await findCurriculum(currentActor(res), curriculumId(params), action, deps);
     if (!c) throw notFound("The curriculum");
     return c;
   };
   const renderForm = (res: Response, status: number, form: CourseForm, errors?: FieldErrors) => res.status(status).render("new-curriculum", formView(catalog, form, errors));
 
   router.get("/", async (_req, res) => {
-    const items = await store.list();
+    const actor = currentActor(res);
+    // Someone signed in through single sign-on before an admin gave them a role sees the library, not curricula.
+    if (!actor.organisation) return res.render("home", { title: "Curricula", noOrganisation: true, items: [] });
+    const items = await listCurricula(actor, deps);
     res.render("home", {
       title: "Curricula",
       items: items.map((i) => ({ ...i, sectorName: catalog.sector(i.sector)?.name ?? i.sector, updated: i.updatedAt.slice(0, 16).replace("T", " ") })),
     });
   });
 
-  router.get("/curricula/new", (_req, res) => renderForm(res, 200, defaultCourseForm(catalog, deps.now())));
+  router.get("/curricula/new", (_req, res) => {
+    ensureAllowed(currentActor(res), "curriculum.create");
+    renderForm(res, 200, defaultCourseForm(catalog, deps.now()));
+  });
 
   router.post("/curricula", async (req, res) => {
+    const actor = currentActor(res);
+    ensureAllowed(actor, "curriculum.create");
     const parsed = parseCourseForm(req.body, catalog);
     if ("errors" in parsed) return renderForm(res, 400, parsed.form, parsed.errors);
     try {
-      const c = await createCurriculum(parsed.spec, deps);
+      const c = await createCurriculum(actor, parsed.spec, deps);
       res.redirect(303, `/curricula/${c.id}`);
     } catch (error) {
       if (error instanceof PlanningError) return renderForm(res, 422, parsed.form, { [error.field]: error.message });
@@ -109,20 +121,30 @@ export function curriculumPages(deps: CurriculaDeps): Router {
   });
 
   router.get("/curricula/:id", async (req, res) => {
-    const c = await load(req.params);
-    res.render("curriculum", { ...curriculumView(c, catalog), kit: buildKit(c, catalog), title: c.title, pageTitle: c.title });
+    const actor = currentActor(res);
+    const c = await load(res, req.params, "curriculum.read");
+    const links = actorCan(actor, "share.manage") ? ((await listShareLinks(actor, c.id, deps)) ?? []) : [];
+    const now = deps.now();
+    res.render("curriculum", {
+      ...curriculumView(c, catalog),
+      kit: buildKit(c, catalog),
+      title: c.title,
+      pageTitle: c.title,
+      shareLinks: links.map((l) => ({ ...l, live: shareLinkLive(l, now), state: l.revokedAt ? "revoked" : shareLinkLive(l, now) ? "live" : "expired" })),
+    });
   });
 
   router.get("/curricula/:id/edit", async (req, res) => {
-    const c = await load(req.params);
+    const c = await load(res, req.params, "curriculum.update");
     res.render("edit-curriculum", editView(c, catalog, { saved: req.query.saved === "1" }));
   });
 
   router.post("/curricula/:id/edit", async (req, res) => {
-    const c = await load(req.params);
+    const actor = currentActor(res);
+    const c = await load(res, req.params, "curriculum.update");
     const form = parseEditForm(req.body, c);
     const staleForm = async () => {
-      const latest = await load(req.params);
+      const latest = await load(res, req.params, "curriculum.update");
       const problems = ["Someone else saved this curriculum while you were editing it. The page now shows their version; make your changes again."];
       res.status(409).render("edit-curriculum", editView(latest, catalog, { problems }));
     };
@@ -130,7 +152,7 @@ export function curriculumPages(deps: CurriculaDeps): Router {
     if (Number.isInteger(form.version) && form.version !== c.version) return staleForm();
     if (!form.edit) return res.status(400).render("edit-curriculum", editView(c, catalog, { problems: form.errors, typedMinutes: form.typedMinutes }));
     try {
-      const outcome = await editCurriculum(c.id, form.edit, deps);
+      const outcome = await editCurriculum(actor, c.id, form.edit, deps);
       if (outcome.kind === "not-found") throw notFound("The curriculum");
       if (outcome.kind === "rejected") {
         const problems = [...outcome.editProblems.map((p) => p.message), ...outcome.brokenRules.map((r) => r.message)];
@@ -144,18 +166,18 @@ export function curriculumPages(deps: CurriculaDeps): Router {
   });
 
   router.post("/curricula/:id/clone", async (req, res) => {
-    const copy = await cloneCurriculum(curriculumId(req.params), deps);
+    const copy = await cloneCurriculum(currentActor(res), curriculumId(req.params), deps);
     if (!copy) throw notFound("The curriculum");
     res.redirect(303, `/curricula/${copy.id}`);
   });
 
   router.get("/curricula/:id/delete", async (req, res) => {
-    const c = await load(req.params);
+    const c = await load(res, req.params, "curriculum.delete");
     res.render("delete-curriculum", { title: `Delete ${c.title}`, id: c.id, curriculumTitle: c.title });
   });
 
   router.post("/curricula/:id/delete", async (req, res) => {
-    if (!(await store.delete(curriculumId(req.params)))) throw notFound("The curriculum");
+    if (!(await deleteCurriculum(currentActor(res), curriculumId(req.params), deps))) throw notFound("The curriculum");
     res.redirect(303, "/?deleted=1");
   });
 

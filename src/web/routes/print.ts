@@ -5,6 +5,10 @@ import { matchesScenarioFilter, type Curriculum } from "../../domain/index.js";
 import { RendererBusyError, RendererUnavailableError, RenderTimeoutError, type PdfRequest } from "../../render/pdf-renderer.js";
 import type { Paper, PrintDocuments } from "../../render/print-documents.js";
 import type { CurriculumRepository } from "../../store/index.js";
+import type { Action } from "../../auth/policy.js";
+import { findCurriculum, recordCertificates } from "../../use-cases/curricula.js";
+import type { AuditLog } from "../../auth/audit-log.js";
+import { authorize, currentActor } from "../auth.js";
 import { busy, HttpError, notFound } from "../http-error.js";
 import { requireJson } from "../require-json.js";
 import { parsedInput, validate } from "../validate.js";
@@ -20,6 +24,7 @@ export interface PrintDeps {
   store: CurriculumRepository;
   documents: PrintDocuments;
   pdf?: PdfService;
+  audit: AuditLog;
 }
 
 /** A participant's name, kept exactly as typed: only empty names and control characters are refused. */
@@ -52,28 +57,22 @@ const paperQuery = z.object({ paper: z.enum(["a4", "letter"], { error: "must be 
 const PRINT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** A file name from a title: ASCII letters and digits only. */
-function fileName(prefix: string, title: string): string {
+export function fileName(prefix: string, title: string): string {
   const slug = title.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60).toLowerCase();
   return `${prefix}${slug ? `-${slug}` : ""}.pdf`;
 }
 
-/** PDF and print-HTML routes: syllabus, facilitator guide, scenario packs. */
-export function printRoutes(deps: PrintDeps): Router {
-  const router = Router();
-  const { catalog, store, documents } = deps;
-
-  const load = async (params: unknown): Promise<Curriculum> => {
-    const c = await store.get(curriculumId(params));
-    if (!c) throw notFound("The curriculum");
-    return c;
-  };
-
-  const sendPdf = async (res: Response, html: string, paper: "a4" | "letter", name: string) => {
-    if (!deps.pdf) throw new HttpError(503, "pdf_unavailable", "PDF rendering is not available on this server.");
+/**
+ * Sends a document as a PDF, answering 503 with Retry-After when the renderer is busy, down or too slow.
+ * Shared by the signed-in routes and the share links.
+ */
+export function pdfSender(pdfService: PdfService | undefined) {
+  return async (res: Response, html: string, paper: "a4" | "letter", name: string) => {
+    if (!pdfService) throw new HttpError(503, "pdf_unavailable", "PDF rendering is not available on this server.");
     let pdf: Buffer;
     try {
       // The client's address, so that the renderer serves waiting documents in turn across clients.
-      pdf = await deps.pdf.render({ html, paper, client: res.req.ip });
+      pdf = await pdfService.render({ html, paper, client: res.req.ip });
     } catch (error) {
       if (error instanceof RendererBusyError) throw busy("The PDF renderer is busy; try again in a moment.", error.retryAfterSeconds);
       if (error instanceof RendererUnavailableError) throw busy("The PDF renderer is not available at the moment; try again shortly.", error.retryAfterSeconds);
@@ -82,32 +81,51 @@ export function printRoutes(deps: PrintDeps): Router {
     }
     res.type("application/pdf").set("Content-Disposition", `inline; filename="${name}"`).send(pdf);
   };
+}
 
-  const sendHtml = (res: Response, html: string) => {
-    res.set("Content-Security-Policy", PRINT_CSP).type("text/html").send(html);
+/** The print HTML as a page of its own: its inline style and nothing else may load. */
+export function sendPrintHtml(res: Response, html: string): void {
+  res.set("Content-Security-Policy", PRINT_CSP).type("text/html").send(html);
+}
+
+export const paperQuerySchema = paperQuery;
+export const kitQuerySchema = paperQuery.extend({ edition: z.enum(["facilitator", "participant"], { error: "must be facilitator or participant" }).default("facilitator") });
+
+/** PDF and print-HTML routes: syllabus, facilitator guide, scenario packs. */
+export function printRoutes(deps: PrintDeps): Router {
+  const router = Router();
+  const { catalog, documents } = deps;
+  const sendPdf = pdfSender(deps.pdf);
+  const sendHtml = sendPrintHtml;
+
+  /** The actor's curriculum, if their role allows this document (404 for another organisation's, 403 for a role below). */
+  const load = async (res: Response, params: unknown, action: Action): Promise<Curriculum> => {
+    const c = await findCurriculum(currentActor(res), curriculumId(params), action, deps);
+    if (!c) throw notFound("The curriculum");
+    return c;
   };
 
   // Each course document as its print HTML (exactly what the PDF is made from) and as a PDF.
   const courseDocuments = [
-    { path: "syllabus", render: (c: Curriculum, paper: Paper) => documents.syllabus(c, paper) },
-    { path: "facilitator-guide", render: (c: Curriculum, paper: Paper) => documents.facilitatorGuide(c, paper) },
+    { path: "syllabus", action: "documents.participant" as const, render: (c: Curriculum, paper: Paper) => documents.syllabus(c, paper) },
+    { path: "facilitator-guide", action: "documents.facilitator" as const, render: (c: Curriculum, paper: Paper) => documents.facilitatorGuide(c, paper) },
   ];
   for (const doc of courseDocuments) {
     router.get(`/curricula/:id/${doc.path}.html`, validate("query", paperQuery), async (req, res) => {
       const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
-      sendHtml(res, doc.render(await load(req.params), paper));
+      sendHtml(res, doc.render(await load(res, req.params, doc.action), paper));
     });
     router.get(`/curricula/:id/${doc.path}.pdf`, validate("query", paperQuery), async (req, res) => {
       const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
-      const c = await load(req.params);
+      const c = await load(res, req.params, doc.action);
       await sendPdf(res, doc.render(c, paper), paper, fileName(doc.path, c.title));
     });
   }
 
-  const kitQuery = paperQuery.extend({ edition: z.enum(["facilitator", "participant"], { error: "must be facilitator or participant" }).default("facilitator") });
+  const kitQuery = kitQuerySchema;
   router.get("/curricula/:id/kit.pdf", validate("query", kitQuery), async (req, res) => {
     const { paper, edition } = parsedInput<z.infer<typeof kitQuery>>(res.locals, "query");
-    const c = await load(req.params);
+    const c = await load(res, req.params, edition === "participant" ? "documents.participant" : "documents.facilitator");
     await sendPdf(res, documents.kit(c, edition, paper), paper, fileName(`kit-${edition}`, c.title));
   });
 
@@ -115,8 +133,9 @@ export function printRoutes(deps: PrintDeps): Router {
   for (const [path, schema] of [["/api/curricula/:id/certificates", certificateRequestSchema], ["/curricula/:id/certificates", certificateFormSchema]] as const) {
     router.post(path, ...(path.startsWith("/api/") ? [requireJson] : []), validate("body", schema), async (req, res) => {
       const { participants, paper } = parsedInput<CertificateRequest>(res.locals, "body");
-      const c = await load(req.params);
+      const c = await load(res, req.params, "certificates.issue");
       await sendPdf(res, documents.certificates(c, participants, paper), paper, fileName("certificates", c.title));
+      await recordCertificates(currentActor(res), c, participants.length, deps);
     });
   }
 
@@ -133,6 +152,7 @@ export function printRoutes(deps: PrintDeps): Router {
   });
 
   router.get("/scenario-packs/:file", validate("query", packQuery), async (req, res) => {
+    authorize(res, "documents.facilitator");
     const match = /^([a-z0-9-]+)\.pdf$/.exec(String(req.params.file));
     const sector = match && catalog.sector(match[1]!);
     if (!sector) throw notFound(`The scenario pack (sectors: ${catalog.ids.sectors.join(", ")})`);

@@ -27,7 +27,7 @@ describe("the embedded lowdb store", () => {
     await Promise.all(saved.map((c) => store.create(c)));
     await store.close();
     const again = await LowdbCurriculumRepository.open(dir);
-    expect((await again.list()).map((s) => s.id).sort()).toEqual(saved.map((c) => c.id).sort());
+    expect((await again.list("all")).map((s) => s.id).sort()).toEqual(saved.map((c) => c.id).sort());
     expect(await again.get(saved[3]!.id)).toEqual(saved[3]);
     await again.close();
   });
@@ -57,7 +57,7 @@ describe("the embedded lowdb store", () => {
 
     // The dead writer's lock is stale; the store opens, validates every file, and holds every acknowledged save.
     const store = await LowdbCurriculumRepository.open(join(dir, "db"));
-    const stored = new Set((await store.list()).map((s) => s.id));
+    const stored = new Set((await store.list("all")).map((s) => s.id));
     for (const id of acknowledged) expect(stored.has(id)).toBe(true);
     for (const id of acknowledged.slice(-5)) expect((await store.get(id))?.id).toBe(id);
     // The temporary file of the write the kill interrupted, if any, is gone.

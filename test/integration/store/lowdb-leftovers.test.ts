@@ -59,7 +59,7 @@ describe("the embedded lowdb store at start-up", () => {
       expect(await readFile(join(folder, `${c.id}.json`))).toEqual(bytes.get(c.id));
       expect(await store.get(c.id)).toEqual(c);
     }
-    expect(await store.list()).toHaveLength(2);
+    expect(await store.list("all")).toHaveLength(2);
     await store.close();
   });
 

@@ -67,7 +67,7 @@ describe.each(implementations)("the %s curriculum repository", (_name, open) => 
     const c = sampleCurriculum(catalog, { title: "Depot course" });
     await store.create(c);
     expect(await store.get(c.id)).toEqual(c);
-    expect(await store.list()).toEqual([expect.objectContaining({ id: c.id, title: "Depot course", sector: "postal", totalHours: 8 })]);
+    expect(await store.list("all")).toEqual([expect.objectContaining({ id: c.id, title: "Depot course", sector: "postal", totalHours: 8 })]);
   });
 
   test("when an edit names the stored version, then it saves as the next version; an edit against an old version is refused", async () => {
@@ -104,7 +104,7 @@ describe.each(implementations)("the %s curriculum repository", (_name, open) => 
     const base = sampleCurriculum(catalog);
     const ids = Array.from({ length: 200 }, (_, i) => `${base.id.slice(0, -4)}${String(i).padStart(4, "0")}`);
     await Promise.all(ids.map((id, i) => store.create({ ...base, id, title: `course ${i}` })));
-    const listed = (await store.list()).map((s) => s.id).sort();
+    const listed = (await store.list("all")).map((s) => s.id).sort();
     expect(listed).toEqual([...ids].sort());
   });
 
@@ -119,7 +119,7 @@ describe.each(implementations)("the %s curriculum repository", (_name, open) => 
   async function expectUnchanged(store: CurriculumRepository, before: { files: Map<string, Buffer>; stored: Curriculum; absentId?: string }) {
     expect(await store.get(before.stored.id)).toEqual(before.stored);
     if (before.absentId) expect(await store.get(before.absentId)).toBeUndefined();
-    expect((await store.list()).map((s) => s.id)).toEqual([before.stored.id]);
+    expect((await store.list("all")).map((s) => s.id)).toEqual([before.stored.id]);
     expect(await filesOf(store)).toEqual(before.files);
     const dir = dirOf(store);
     if (dir) {
