@@ -107,3 +107,53 @@ describe("npm run cli -- export and scenario-pack", () => {
     expect(cli("scenario-pack", "--sector", "aviation", "--out", out).err).toMatch(/Unknown sector "aviation"/);
   }, 60_000);
 });
+
+describe("npm run cli -- users / tokens", () => {
+  /** The CLI on a store folder, with standard input (a password, as scripts pass it). */
+  function accountsCli(store: string, input: string, ...args: string[]) {
+    const result = spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli.js"), ...args], { cwd: ROOT, encoding: "utf8", input, env: { ...process.env, CURRICULA_DIR: store } });
+    return { code: result.status, out: result.stdout, err: result.stderr };
+  }
+
+  test("when an operator sets up a new store from the command line, then the admin, a designer and a working token exist", async () => {
+    const store = await mkdtemp(join(tmpdir(), "cli-accounts-"));
+    const admin = accountsCli(store, "correct horse battery staple\n", "users", "add", "--email", "Admin@Example.org", "--name", "Ada Admin", "--org", "Harbour Police", "--role", "admin");
+    expect(admin).toMatchObject({ code: 0, out: "Added admin@example.org: admin in Harbour Police.\n" });
+    const designer = accountsCli(store, "another long password\n", "users", "add", "--email", "des@example.org", "--name", "Dee Signer", "--org", "harbour police", "--role", "designer");
+    expect(designer.out).toBe("Added des@example.org: designer in Harbour Police.\n");
+    const list = accountsCli(store, "", "users", "list");
+    expect(list.out).toMatch(/Harbour Police \([0-9a-f-]{36}\)\n {2}admin +admin@example\.org {2}Ada Admin\n {2}designer +des@example\.org {2}Dee Signer\n/);
+
+    const token = accountsCli(store, "", "tokens", "create", "--email", "des@example.org", "--label", "Nightly");
+    expect(token.code).toBe(0);
+    // Only the token on standard output, so that a script can take it.
+    expect(token.out).toMatch(/^pst_[A-Za-z0-9_-]{43}\n$/);
+    expect(token.err).toMatch(/shown only this once/);
+    const tokens = accountsCli(store, "", "tokens", "list", "--email", "des@example.org");
+    expect(tokens.out).toMatch(/Nightly {2}made \d{4}-.* {2}last used never/);
+    const accountsFile = await readFile(join(store, "accounts", "accounts.json"), "utf8");
+    expect(accountsFile).not.toContain(token.out.trim());
+    expect(accountsFile).not.toContain("correct horse battery staple");
+
+    const id = /^([0-9a-f-]{36})/.exec(tokens.out)![1]!;
+    expect(accountsCli(store, "", "tokens", "revoke", "--email", "des@example.org", "--id", id).out).toBe(`Revoked token ${id} of des@example.org.\n`);
+  });
+
+  test("when the input is wrong, then the CLI says which option and rule, and changes nothing", async () => {
+    const store = await mkdtemp(join(tmpdir(), "cli-accounts-"));
+    const short = accountsCli(store, "short\n", "users", "add", "--email", "a@example.org", "--name", "A", "--org", "O", "--role", "admin");
+    expect(short).toMatchObject({ code: 2, err: "The password must be at least 10 characters.\n" });
+    const role = accountsCli(store, "long enough password\n", "users", "add", "--email", "a@example.org", "--name", "A", "--org", "O", "--role", "owner");
+    expect(role.code).toBe(2);
+    expect(role.err).toMatch(/--role must be one of admin, designer, manager, trainer/);
+    const first = accountsCli(store, "long enough password\n", "users", "add", "--email", "a@example.org", "--name", "A", "--org", "O", "--role", "trainer");
+    expect(first.code).toBe(2);
+    expect(first.err).toMatch(/first account must be an admin/);
+    const email = accountsCli(store, "long enough password\n", "users", "add", "--email", "nope", "--name", "A", "--org", "O", "--role", "admin");
+    expect(email.err).toMatch(/--email must be an email address/);
+    const unknown = accountsCli(store, "", "tokens", "create", "--email", "ghost@example.org", "--label", "x");
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/no account has the email ghost@example\.org/);
+    expect(accountsCli(store, "", "users", "list").out).toBe("");
+  });
+});

@@ -29,8 +29,8 @@ export interface TestOrganisation {
  * Organisations with one person per role, each with a live session and an API token, made through the real
  * account service (so sessions and tokens are exactly what sign-in and the CLI make).
  */
-export async function seedOrganisations(deps: Pick<AppDeps, "accounts" | "store">, names: string[] = ["St Elsewhere Hospital"]): Promise<TestOrganisation[]> {
-  const service = new AccountService({ accounts: deps.accounts, curricula: deps.store, now: () => new Date() });
+export async function seedOrganisations(deps: Pick<AppDeps, "accounts" | "store" | "now">, names: string[] = ["St Elsewhere Hospital"]): Promise<TestOrganisation[]> {
+  const service = new AccountService({ accounts: deps.accounts, curricula: deps.store, now: deps.now ?? (() => new Date()) });
   passwordHash ??= hashPassword(TEST_PASSWORD);
   const hash = await passwordHash;
   const made: TestOrganisation[] = [];
