@@ -4,8 +4,8 @@ import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
 import { auditEventSchema, type AuditEvent } from "../domain/index.js";
 import { formatPath } from "../content/content-error.js";
-import { emptyAccountData, MemoryAccountRepository, RECORD_SCHEMAS, type AccountData, type Collection } from "./memory-account-repository.js";
-import { InvalidRecordError, StoreCorruptError, StoreLockedError, type RecordIssue } from "./store-errors.js";
+import { collectionIssue, emptyAccountData, MemoryAccountRepository, type AccountData, type Collection } from "./memory-account-repository.js";
+import { InvalidRecordError, StoreCorruptError, StoreLockedError } from "./store-errors.js";
 
 /** The collections of `accounts.json`: they change together (set-up writes an organisation and its admin in one step). */
 const ACCOUNT_COLLECTIONS = ["organisations", "users", "tokens", "invitations", "shareLinks"] as const satisfies readonly Collection[];
@@ -14,19 +14,6 @@ const SESSION_COLLECTIONS = ["sessions"] as const satisfies readonly Collection[
 
 type AccountsFile = Pick<AccountData, (typeof ACCOUNT_COLLECTIONS)[number]>;
 type SessionsFile = Pick<AccountData, (typeof SESSION_COLLECTIONS)[number]>;
-
-/**
- * The fields that must be unique within each collection: ids, the emails people sign in with, and the hashes
- * secrets are found by (two records with one hash would make a lookup pick one of them at random).
- */
-const UNIQUE_FIELDS: { [K in Collection]: readonly (keyof AccountData[K][number] & string)[] } = {
-  organisations: ["id"],
-  users: ["id", "email"],
-  tokens: ["id", "hash"],
-  invitations: ["id", "hash"],
-  shareLinks: ["id", "hash"],
-  sessions: ["idHash"],
-};
 
 /**
  * The folders this process has open. The lock file cannot tell a second open in this process from a stale lock
@@ -41,30 +28,6 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-/** A collection as its schemas output it, or the first issue: a record its schema refuses, or one repeating another's unique field. */
-function collectionIssue<K extends Collection>(collection: K, records: readonly unknown[]): { issue: RecordIssue; parsed?: never } | { issue?: never; parsed: AccountData[K] } {
-  const parsed: AccountData[K][number][] = [];
-  for (const [i, record] of records.entries()) {
-    const result = RECORD_SCHEMAS[collection].safeParse(record);
-    if (!result.success) {
-      const first = result.error.issues[0]!;
-      return { issue: { path: formatPath([collection, i, ...first.path]), message: first.message } };
-    }
-    parsed.push(result.data);
-  }
-  for (const field of UNIQUE_FIELDS[collection]) {
-    // Compared on the schema's output, so two emails differing only in case count as the same.
-    const seen = new Map<unknown, number>();
-    for (const [i, record] of parsed.entries()) {
-      const value = (record as Record<string, unknown>)[field];
-      const earlier = seen.get(value);
-      if (earlier !== undefined) return { issue: { path: `${collection}[${i}].${field}`, message: `repeats ${collection}[${earlier}].${field}` } };
-      seen.set(value, i);
-    }
-  }
-  return { parsed: parsed as AccountData[K] };
 }
 
 /**
@@ -284,18 +247,10 @@ export class LowdbAccountRepository extends MemoryAccountRepository {
   /**
    * Writes the files holding the changed collections, each whole, merged with the current contents of the file's
    * other collections. Runs under the in-memory store's lock, before the change replaces memory: when it throws,
-   * nothing in memory changes. Each written collection is checked again first, because a file that would not pass
-   * start-up's validation would stop the next start (a caller can hand in fields the schemas never saw, e.g. a
-   * token's lastUsedAt), and refusing one write is far better than refusing to start.
+   * nothing in memory changes.
    */
   protected override async persist(changes: Partial<AccountData>): Promise<void> {
-    const issues: RecordIssue[] = [];
-    for (const [collection, records] of Object.entries(changes) as [Collection, unknown[]][]) {
-      const checked = collectionIssue(collection, records);
-      if (checked.issue) issues.push(checked.issue);
-    }
-    if (issues.length > 0) throw new InvalidRecordError(issues, "account record");
-
+    // `change` has checked every changed collection (schemas and unique fields) before it calls this.
     const touches = (collections: readonly Collection[]) => collections.some((c) => changes[c] !== undefined);
     // The accounts file first: it holds what people and set-up depend on; a session write failing after it costs a sign-in.
     if (touches(ACCOUNT_COLLECTIONS)) {

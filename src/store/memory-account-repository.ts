@@ -19,7 +19,7 @@ import {
 import { formatPath } from "../content/content-error.js";
 import { AlreadySetUpError, DuplicateEmailError, type AccountRepository, type AuditQuery } from "./account-repository.js";
 import { KeyLock } from "./key-lock.js";
-import { InvalidRecordError } from "./store-errors.js";
+import { InvalidRecordError, type RecordIssue } from "./store-errors.js";
 
 /** The account records, by collection: what the embedded store keeps in its files. */
 export interface AccountData {
@@ -54,6 +54,43 @@ export function storable<K extends Collection>(collection: K, record: AccountDat
   return parsed.data;
 }
 
+/**
+ * The fields that must be unique within each collection: ids, the emails people sign in with, and the hashes
+ * secrets are found by (two records with one hash would make a lookup pick one of them at random).
+ */
+const UNIQUE_FIELDS: { [K in Collection]: readonly (keyof AccountData[K][number] & string)[] } = {
+  organisations: ["id"],
+  users: ["id", "email"],
+  tokens: ["id", "hash"],
+  invitations: ["id", "hash"],
+  shareLinks: ["id", "hash"],
+  sessions: ["idHash"],
+};
+
+/** A collection as its schemas output it, or the first issue: a record its schema refuses, or one repeating another's unique field. */
+export function collectionIssue<K extends Collection>(collection: K, records: readonly unknown[]): { issue: RecordIssue; parsed?: never } | { issue?: never; parsed: AccountData[K] } {
+  const parsed: AccountData[K][number][] = [];
+  for (const [i, record] of records.entries()) {
+    const result = RECORD_SCHEMAS[collection].safeParse(record);
+    if (!result.success) {
+      const first = result.error.issues[0]!;
+      return { issue: { path: formatPath([collection, i, ...first.path]), message: first.message } };
+    }
+    parsed.push(result.data);
+  }
+  for (const field of UNIQUE_FIELDS[collection]) {
+    // Compared on the schema's output, so two emails differing only in case count as the same.
+    const seen = new Map<unknown, number>();
+    for (const [i, record] of parsed.entries()) {
+      const value = (record as Record<string, unknown>)[field];
+      const earlier = seen.get(value);
+      if (earlier !== undefined) return { issue: { path: `${collection}[${i}].${field}`, message: `repeats ${collection}[${earlier}].${field}` } };
+      seen.set(value, i);
+    }
+  }
+  return { parsed: parsed as AccountData[K] };
+}
+
 const copy = <T>(value: T): T => structuredClone(value);
 
 /**
@@ -82,6 +119,14 @@ export class MemoryAccountRepository implements AccountRepository {
       const draft = {} as Pick<AccountData, K>;
       for (const c of collections) draft[c] = copy(this.data[c]);
       const result = apply(draft);
+      // Every changed collection is checked whole, as start-up checks the files: each record against its schema
+      // (a caller may set fields the schemas never saw, e.g. a token's lastUsedAt) and the unique fields.
+      const issues: RecordIssue[] = [];
+      for (const c of collections) {
+        const checked = collectionIssue(c, draft[c]);
+        if (checked.issue) issues.push(checked.issue);
+      }
+      if (issues.length > 0) throw new InvalidRecordError(issues, "account record");
       await this.persist(draft as Partial<AccountData>);
       Object.assign(this.data, draft);
       return result;
