@@ -191,6 +191,12 @@ export class AccountService {
     return true;
   }
 
+  /** Ends every other session of the person (a lost laptop, a shared computer left signed in). */
+  async signOutElsewhere(actor: Actor): Promise<void> {
+    await this.repo.deleteSessionsOf(actor.user.id, actor.session?.idHash);
+    await this.audit.record(actor, "sign-out", { detail: "Every other session of this account" });
+  }
+
   /** Works in another of the person's organisations from now on. False when they do not belong to it. */
   async switchOrganisation(actor: Actor, organisationId: string): Promise<boolean> {
     if (!actor.session || !actor.user.memberships.some((m) => m.organisationId === organisationId)) return false;

@@ -163,6 +163,17 @@ describe("sessions", () => {
     throw new Error("an active session outlived its absolute limit");
   });
 
+  test("when someone signs out of every other session, then those end and this one stays", async () => {
+    const person = org.people.manager;
+    const other = sessionCookie((await signIn(app, person.user.email)).res)!.split(";")[0]!;
+    const { agent } = await signIn(app, person.user.email);
+    const page = await agent.get("/account").set("Accept", "text/html").expect(200);
+    const csrf = /name="_csrf" value="([0-9a-f]{64})"/.exec(page.text)![1]!;
+    await agent.post("/account/sessions/others/sign-out").type("form").send({ _csrf: csrf }).expect(303);
+    await agent.get("/api/me").expect(200);
+    await request(app).get("/api/me").set("Cookie", other).expect(401);
+  });
+
   test("when someone changes their password, then their other sessions end and the old password stops working", async () => {
     const person = org.people.designer;
     const other = sessionCookie((await signIn(app, person.user.email)).res)!.split(";")[0]!;

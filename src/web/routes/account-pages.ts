@@ -106,7 +106,7 @@ export function accountPages(deps: AccountPagesDeps): Router {
     });
   };
 
-  router.get("/account", async (req, res) => renderAccount(res, 200, { passwordChanged: req.query.password === "changed" }));
+  router.get("/account", async (req, res) => renderAccount(res, 200, { passwordChanged: req.query.password === "changed", othersSignedOut: req.query.others === "signed-out" }));
 
   router.post("/account/password", async (req, res) => {
     const actor = currentActor(res);
@@ -114,6 +114,11 @@ export function accountPages(deps: AccountPagesDeps): Router {
     if ("errors" in parsed) return renderAccount(res, 400, { errors: parsed.errors });
     if (!(await accounts.changePassword(actor, parsed.data.current, parsed.data.password))) return renderAccount(res, 400, { errors: { current: "is not your current password" } });
     res.redirect(303, "/account?password=changed");
+  });
+
+  router.post("/account/sessions/others/sign-out", async (_req, res) => {
+    await accounts.signOutElsewhere(currentActor(res));
+    res.redirect(303, "/account?others=signed-out");
   });
 
   router.post("/account/organisation", async (req, res) => {

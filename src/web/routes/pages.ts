@@ -3,7 +3,7 @@ import type { Catalog } from "../../content/index.js";
 import type { Curriculum } from "../../domain/index.js";
 import { alternatives, CalendarOverflowError, PlanningError } from "../../planner/index.js";
 import { StaleVersionError } from "../../store/index.js";
-import { cloneCurriculum, createCurriculum, deleteCurriculum, editCurriculum, ensureAllowed, findCurriculum, listCurricula, type CurriculaDeps } from "../../use-cases/curricula.js";
+import { cloneCurriculum, createCurriculum, deleteCurriculum, editCurriculum, ensureAllowed, findCurriculum, listCurricula } from "../../use-cases/curricula.js";
 import { listShareLinks, shareLinkLive, type ShareLinkDeps } from "../../use-cases/share-links.js";
 import type { Action } from "../../auth/policy.js";
 import { actorCan } from "../../auth/actor.js";
