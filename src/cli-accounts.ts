@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { readConfig } from "./config.js";
 import { AccountService } from "./auth/account-service.js";
 import { emailSchema, labelSchema, organisationNameSchema, passwordSchema, personNameSchema, roleSchema } from "./domain/index.js";
-import { LowdbAccountRepository, LowdbCurriculumRepository } from "./store/index.js";
+import { openStore } from "./store/index.js";
 import type { z } from "zod";
 
 /** A failure to report in one line, with the exit code (2: the command was used wrongly). */
@@ -52,19 +52,17 @@ async function readPassword(prompt: string): Promise<string> {
 }
 
 /**
- * Opens both stores for a command and closes them after. They have one writer: with the server running on the same
- * folder this stops with a clear message (StoreLockedError) and changes nothing.
+ * Opens the store for a command and closes it after. The embedded store has one writer: with the server running on
+ * the same folder this stops with a clear message (StoreLockedError) and changes nothing. PostgreSQL has no such limit.
  */
 async function withAccounts<T>(run: (service: AccountService) => Promise<T>): Promise<T> {
-  const { curriculaDir } = readConfig();
-  const curricula = await LowdbCurriculumRepository.open(curriculaDir);
-  let accounts: LowdbAccountRepository | undefined;
+  const { curriculaDir, databaseUrl } = readConfig();
+  // With DATABASE_URL, the shared database (servers may keep running); otherwise the embedded store's folder.
+  const store = await openStore({ databaseUrl, dir: curriculaDir });
   try {
-    accounts = await LowdbAccountRepository.open(curriculaDir);
-    return await run(new AccountService({ accounts, curricula, now: () => new Date() }));
+    return await run(new AccountService({ accounts: store.accounts, curricula: store.curricula, now: () => new Date() }));
   } finally {
-    await accounts?.close();
-    await curricula.close();
+    await store.close();
   }
 }
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { projectRoot, readConfig } from "./config.js";
 import { PdfRenderer } from "./render/pdf-renderer.js";
 import { PrintDocuments } from "./render/print-documents.js";
-import { LowdbCurriculumRepository, StoreCorruptError, StoreLockedError } from "./store/index.js";
+import { LowdbCurriculumRepository, MigrationError, PostgresStore, StoreCorruptError, StoreLockedError, StoreUnavailableError } from "./store/index.js";
 import { ACCOUNT_USAGE, accountCommand, CliUsageError } from "./cli-accounts.js";
 import { formatPath } from "./content/content-error.js";
 import { ContentError, loadCatalog } from "./content/index.js";
@@ -19,6 +19,7 @@ const USAGE = `Usage:
   npm run cli -- scenario-pack --sector SECTOR --out FILE [--edition trainer|participant] [--tier LEVEL]
                                [--competency ID] [--paper a4|letter]
 ${ACCOUNT_USAGE}
+  npm run cli -- db migrate                          bring the PostgreSQL schema (DATABASE_URL) up to date
   npm run cli -- --help
 
 Course spec fields: title, sector, tiers, totalHours, practicalShare, startDate, days, dayStart, maxHoursPerDay,
@@ -101,7 +102,15 @@ async function exportPdf(args: string[]): Promise<void> {
   if (!values.id || !values.out || (values.pdf !== "syllabus" && values.pdf !== "guide")) throw new CliError(`export needs --id ID --pdf syllabus|guide --out FILE.\n\n${USAGE}`, 2);
   const config = readConfig();
   const catalog = await loadCatalog(config.contentDir);
-  const curriculum = await LowdbCurriculumRepository.readOne(config.curriculaDir, values.id);
+  let curriculum;
+  if (config.databaseUrl) {
+    const { store } = await PostgresStore.open(config.databaseUrl, { migrate: false });
+    try {
+      curriculum = await store.curricula.get(values.id);
+    } finally {
+      await store.close();
+    }
+  } else curriculum = await LowdbCurriculumRepository.readOne(config.curriculaDir, values.id);
   if (!curriculum) throw new CliError(`No curriculum ${values.id} in ${config.curriculaDir}.`);
   const documents = new PrintDocuments(catalog, join(projectRoot(), "templates"));
   const paper = paperOf(values.paper);
@@ -125,6 +134,16 @@ async function scenarioPack(args: string[]): Promise<void> {
   await writePdf(documents.scenarioPack(values.sector, scenarios, edition, paper), paper, values.out);
 }
 
+/** `db migrate`: what start-up does, for operators who migrate ahead of a deployment. */
+async function dbCommand(args: string[]): Promise<void> {
+  if (args[0] !== "migrate" || args.length > 1) throw new CliError(`Unknown db command.\n\n${USAGE}`, 2);
+  const { databaseUrl } = readConfig();
+  if (!databaseUrl) throw new CliError("db migrate needs DATABASE_URL (postgres://...): the embedded store has no schema to migrate.", 2);
+  const { store, applied } = await PostgresStore.open(databaseUrl);
+  await store.close();
+  console.log(applied.length ? `Applied ${applied.join(", ")}.` : "The schema is up to date.");
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -137,6 +156,8 @@ async function main(argv: string[]): Promise<void> {
     case "users":
     case "tokens":
       return accountCommand(command, rest);
+    case "db":
+      return dbCommand(rest);
     case undefined:
     case "--help":
     case "help":
@@ -152,7 +173,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error.message);
     process.exit(error.exitCode);
   }
-  if (error instanceof PlanningError || error instanceof ContentError || error instanceof StoreLockedError || error instanceof StoreCorruptError) {
+  if (error instanceof PlanningError || error instanceof ContentError || error instanceof StoreLockedError || error instanceof StoreCorruptError || error instanceof MigrationError || error instanceof StoreUnavailableError) {
     console.error(error.message);
     process.exit(1);
   }

@@ -30,6 +30,11 @@ const envSchema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map((h) => h.trim().toLowerCase()).filter((h) => h.length > 0))
     .refine((hosts) => hosts.every((h) => h === "*" || /^\.?[a-z0-9.:[\]-]+$/.test(h)), "must list host names separated by commas (e.g. training.example.org,.example.org), or *"),
+  /** PostgreSQL for everything the store keeps (several instances may share it); without it, the embedded store. */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "" || /^postgres(ql)?:\/\//.test(v), "must be a postgres:// URL, e.g. postgres://app:secret@db.example.org/curricula"),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(8 * 60),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
   OIDC_ISSUER: z.url({ error: "must be the provider's issuer URL (https://...)" }).optional(),
@@ -81,6 +86,8 @@ export interface Config {
   hosts: { allowed: string[] } | "any";
   trustProxy: boolean | number | string;
   sessions: { idleMinutes: number; absoluteHours: number };
+  /** PostgreSQL's URL when DATABASE_URL is set; otherwise the embedded store in curriculaDir. */
+  databaseUrl?: string;
   /** Single sign-on, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
   oidc?: { issuer: string; clientId: string; clientSecret: string; redirectUri?: string; label: string };
 }
@@ -114,6 +121,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pdf: { concurrency: result.data.PDF_CONCURRENCY, maxQueue: result.data.PDF_MAX_QUEUE, timeoutMs: result.data.PDF_TIMEOUT_MS },
     hosts: hostPolicy(result.data.ALLOWED_HOSTS, result.data.HOST),
     trustProxy: result.data.TRUST_PROXY,
+    databaseUrl: result.data.DATABASE_URL || undefined,
     sessions: { idleMinutes: result.data.SESSION_IDLE_MINUTES, absoluteHours: result.data.SESSION_MAX_HOURS },
     oidc:
       result.data.OIDC_ISSUER && result.data.OIDC_CLIENT_ID && result.data.OIDC_CLIENT_SECRET

@@ -1,18 +1,36 @@
 import type { Server } from "node:http";
 import { readConfig, ConfigError } from "./config.js";
 import { ContentError, loadCatalog } from "./content/index.js";
-import { LowdbAccountRepository, LowdbCurriculumRepository, StoreCorruptError, StoreLockedError } from "./store/index.js";
+import { isUnavailable, MigrationError, openStore, StoreCorruptError, StoreLockedError, type OpenStore } from "./store/index.js";
 import { PdfRenderer } from "./render/pdf-renderer.js";
 import { createApp } from "./web/app.js";
 import { OpenIdConnectSignIn } from "./auth/oidc.js";
 import { answerClientErrors } from "./web/client-error.js";
 
+/**
+ * Opens the store; a database that is not up yet (the whole stack starting together) is waited for, up to a minute,
+ * rather than failing at once.
+ */
+async function openWithRetry(databaseUrl: string | undefined, dir: string): Promise<OpenStore & { migrations?: string[] }> {
+  const giveUpAt = Date.now() + 60_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openStore({ databaseUrl, dir });
+    } catch (error) {
+      if (!databaseUrl || !isUnavailable(error) || Date.now() > giveUpAt) throw error;
+      if (attempt === 1) console.error(`The database is not reachable yet (${(error as Error).message}); waiting for it.`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 /** Starts the app: config, content, HTTP; stops cleanly on SIGTERM/SIGINT (in-flight requests finish first). */
 async function main(): Promise<void> {
   const config = readConfig();
   const catalog = await loadCatalog(config.contentDir);
-  const store = await LowdbCurriculumRepository.open(config.curriculaDir);
-  const accounts = await LowdbAccountRepository.open(config.curriculaDir);
+  const opened = await openWithRetry(config.databaseUrl, config.curriculaDir);
+  const { curricula: store, accounts } = opened;
+  if (opened.kind === "postgres") console.log(`Store: PostgreSQL${opened.migrations?.length ? ` (applied migrations ${opened.migrations.join(", ")})` : " (schema up to date)"}.`);
   const pdf = new PdfRenderer({ executablePath: config.chromiumPath, ...config.pdf });
   await pdf.start().catch((error: unknown) => {
     // The app is still useful without PDFs; the PDF routes retry the launch and say what is wrong.
@@ -20,7 +38,7 @@ async function main(): Promise<void> {
   });
   // Made before the app listens: an issuer that is not https is a configuration error at start-up, not at first sign-in.
   const oidc = config.oidc ? new OpenIdConnectSignIn({ ...config.oidc, accounts }) : undefined;
-  const app = createApp({ catalog, store, accounts, sessions: config.sessions, pdf, now: () => new Date(), hosts: config.hosts, trustProxy: config.trustProxy, oidc });
+  const app = createApp({ catalog, store, accounts, health: async () => ({ store: opened.kind, up: await opened.ping() }), sessions: config.sessions, pdf, now: () => new Date(), hosts: config.hosts, trustProxy: config.trustProxy, oidc });
   if (config.hosts === "any" && !process.env.ALLOWED_HOSTS) {
     console.warn(`Listening on ${config.host} without ALLOWED_HOSTS: every host name is answered. Set ALLOWED_HOSTS to the names this server is reached by.`);
   }
@@ -43,7 +61,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal} received: finishing in-flight requests, then stopping.`);
     server.close(() => {
-      Promise.all([store.close(), accounts.close(), pdf.close()]).then(
+      Promise.all([opened.close(), pdf.close()]).then(
         () => process.exit(0),
         (error: unknown) => {
           console.error("Closing the store failed:", error);
@@ -60,7 +78,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ContentError || error instanceof ConfigError || error instanceof StoreCorruptError || error instanceof StoreLockedError) {
+  if (error instanceof ContentError || error instanceof ConfigError || error instanceof StoreCorruptError || error instanceof StoreLockedError || error instanceof MigrationError) {
     console.error(error.message);
   }
   else console.error("Start-up failed:", error);

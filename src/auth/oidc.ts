@@ -24,6 +24,7 @@ import { HttpError } from "../web/http-error.js";
 import { isLoopbackName } from "../web/request-guards.js";
 import type { AccountService } from "./account-service.js";
 import { SsoAccounts } from "./sso-accounts.js";
+import { hashSecret } from "./secrets.js";
 
 /** Single sign-on through an OpenID Connect provider: the app mounts its routes (start and callback). */
 export interface OidcSignIn {
@@ -54,66 +55,16 @@ export interface OpenIdConnectOptions {
   log?: (message: string, error: unknown) => void;
 }
 
-/** What the start of a sign-in leaves for its callback: the PKCE verifier, state and nonce, and where to go after. */
-interface PendingSignIn {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-  redirectUri: string;
-  next: string;
-  expiresAt: number;
-}
 
 /** The cookie naming this browser's pending sign-in; it holds only a random key to the server's own record. */
 const FLOW_COOKIE = "oidc_flow";
 const FLOW_COOKIE_PATH = "/auth/oidc";
 /** How long someone has at their provider (signing in, a second factor, consent) before starting again. */
 export const SIGN_IN_TTL_MS = 10 * 60_000;
-/** Pending sign-ins kept at most: anyone may start one, so the memory they take must be bounded. */
-export const MAX_PENDING_SIGN_INS = 10_000;
 /** What a 503 asks the browser or script to wait before trying again when the provider cannot be reached. */
 const RETRY_AFTER_SECONDS = 30;
 /** Discovery gives up after this long: the person is waiting on the page. */
 const DISCOVERY_TIMEOUT_SECONDS = 10;
-
-/**
- * Pending sign-ins, in memory, each under a random key that only the browser which started it holds (in an HttpOnly
- * cookie). Nothing secret reaches the browser, so there is no cookie to sign or encrypt, and a key is good once.
- * Kept in memory because the server is one process (the embedded store is too); a restart only means starting again.
- */
-class PendingSignIns {
-  // A Map iterates in insertion order, which is expiry order (the lifetime is fixed): the oldest is always first.
-  private readonly entries = new Map<string, PendingSignIn>();
-
-  constructor(
-    private readonly now: () => Date,
-    private readonly max: number,
-  ) {}
-
-  add(entry: PendingSignIn): string {
-    this.prune();
-    // Full of live entries (a flood of starts): the oldest gives way, so the newest sign-in always works.
-    while (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    const key = randomBytes(32).toString("base64url");
-    this.entries.set(key, entry);
-    return key;
-  }
-
-  /** The pending sign-in under this key, removed (a callback is answered once); undefined when unknown or expired. */
-  take(key: string): PendingSignIn | undefined {
-    const entry = this.entries.get(key);
-    this.entries.delete(key);
-    return entry && entry.expiresAt > this.now().getTime() ? entry : undefined;
-  }
-
-  private prune(): void {
-    const now = this.now().getTime();
-    for (const [key, entry] of this.entries) {
-      if (entry.expiresAt > now) break;
-      this.entries.delete(key);
-    }
-  }
-}
 
 /**
  * The client's authentication at the token endpoint: HTTP Basic, the OpenID Connect default (and what a provider
@@ -174,7 +125,6 @@ export class OpenIdConnectSignIn implements OidcSignIn {
   private readonly insecure: boolean;
   private readonly now: () => Date;
   private readonly log: (message: string, error: unknown) => void;
-  private readonly pending: PendingSignIns;
   private readonly people: SsoAccounts;
   private discovered: Promise<Configuration> | undefined;
 
@@ -185,7 +135,6 @@ export class OpenIdConnectSignIn implements OidcSignIn {
     this.label = options.label;
     this.now = options.now ?? (() => new Date());
     this.log = options.log ?? console.error;
-    this.pending = new PendingSignIns(this.now, MAX_PENDING_SIGN_INS);
     this.people = new SsoAccounts(options.accounts, this.now);
   }
 
@@ -233,8 +182,11 @@ export class OpenIdConnectSignIn implements OidcSignIn {
         state,
         nonce,
       });
-      const expiresAt = this.now().getTime() + SIGN_IN_TTL_MS;
-      const key = this.pending.add({ state, nonce, codeVerifier, redirectUri, next: safeReturnPath(req.query.next), expiresAt });
+      const expiresAt = new Date(this.now().getTime() + SIGN_IN_TTL_MS).toISOString();
+      // The browser holds only a random key; the flow itself is kept in the store under the key's hash, so the
+      // callback may reach any instance, and a copy of the store cannot finish anyone's sign-in.
+      const key = randomBytes(32).toString("base64url");
+      await this.options.accounts.saveSignInFlow(hashSecret(key), { state, nonce, codeVerifier, redirectUri, next: safeReturnPath(req.query.next), expiresAt });
       // SameSite=Lax, not Strict: the provider sends the browser back with a top-level GET from its own site.
       res.cookie(FLOW_COOKIE, key, { ...this.flowCookie(req), maxAge: SIGN_IN_TTL_MS });
       res.redirect(303, url.href);
@@ -244,7 +196,7 @@ export class OpenIdConnectSignIn implements OidcSignIn {
       res.set("Cache-Control", "no-store");
       const key = readCookie(req.headers.cookie, FLOW_COOKIE);
       res.clearCookie(FLOW_COOKIE, this.flowCookie(req));
-      const flow = key ? this.pending.take(key) : undefined;
+      const flow = key && /^[A-Za-z0-9_-]{43}$/.test(key) ? await this.options.accounts.takeSignInFlow(hashSecret(key), this.now()) : undefined;
       if (!flow) {
         throw new HttpError(400, "sso_state_mismatch", `This sign-in was not started in this browser, or took longer than ${SIGN_IN_TTL_MS / 60_000} minutes. ${startAgain}`);
       }

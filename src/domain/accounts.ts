@@ -182,3 +182,17 @@ export const auditEventSchema = z.strictObject({
   ip: z.string().max(64).optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+/**
+ * A single sign-on in progress: what its start leaves for its callback (the PKCE verifier, state, nonce, the
+ * redirect URI used and where to go after). Kept in the store, so that the callback may reach any instance.
+ */
+export const signInFlowSchema = z.strictObject({
+  state: z.string().min(1).max(200),
+  nonce: z.string().min(1).max(200),
+  codeVerifier: z.string().min(43).max(128),
+  redirectUri: z.string().min(1).max(2000),
+  next: z.string().max(2000),
+  expiresAt: stamp,
+});
+export type SignInFlow = z.infer<typeof signInFlowSchema>;

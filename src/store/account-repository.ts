@@ -1,4 +1,4 @@
-import type { ApiToken, AuditAction, AuditEvent, Invitation, Organisation, Role, Session, ShareLink, User } from "../domain/index.js";
+import type { ApiToken, AuditAction, AuditEvent, Invitation, Organisation, Role, Session, ShareLink, SignInFlow, User } from "../domain/index.js";
 
 /** Creating an account whose email another account already has. */
 export class DuplicateEmailError extends Error {
@@ -80,6 +80,11 @@ export interface AccountRepository {
   findShareLinkByHash(hash: string): Promise<ShareLink | undefined>;
   listShareLinks(curriculumId: string): Promise<ShareLink[]>;
   updateShareLink(link: ShareLink): Promise<void>;
+
+  /** Keeps a single sign-on in progress under the hash of its key (old ones are dropped: anyone may start one). */
+  saveSignInFlow(keyHash: string, flow: SignInFlow): Promise<void>;
+  /** The flow under this key, removed in the same step (a callback is answered once); undefined when unknown or expired at `now`. */
+  takeSignInFlow(keyHash: string, now: Date): Promise<SignInFlow | undefined>;
 
   appendAudit(event: AuditEvent): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditEvent[]>;

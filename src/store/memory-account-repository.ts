@@ -6,6 +6,7 @@ import {
   organisationSchema,
   sessionSchema,
   shareLinkSchema,
+  signInFlowSchema,
   userSchema,
   type ApiToken,
   type AuditEvent,
@@ -14,6 +15,7 @@ import {
   type Role,
   type Session,
   type ShareLink,
+  type SignInFlow,
   type User,
 } from "../domain/index.js";
 import { formatPath } from "../content/content-error.js";
@@ -335,6 +337,29 @@ export class MemoryAccountRepository implements AccountRepository {
       const i = d.shareLinks.findIndex((x) => x.id === record.id);
       if (i !== -1) d.shareLinks[i] = record;
     });
+  }
+
+  /**
+   * Sign-in flows live in memory in both the twin and the embedded store: one process serves them, and a restart
+   * only means starting the sign-in again. Bounded: the oldest give way when a flood of starts fills it.
+   */
+  private readonly flows = new Map<string, SignInFlow>();
+  static readonly MAX_SIGN_IN_FLOWS = 10_000;
+
+  async saveSignInFlow(keyHash: string, flow: SignInFlow): Promise<void> {
+    const record = signInFlowSchema.parse(flow);
+    const now = Date.now();
+    for (const [key, f] of this.flows) {
+      if (Date.parse(f.expiresAt) > now && this.flows.size < MemoryAccountRepository.MAX_SIGN_IN_FLOWS) break;
+      this.flows.delete(key);
+    }
+    this.flows.set(keyHash, record);
+  }
+
+  async takeSignInFlow(keyHash: string, now: Date): Promise<SignInFlow | undefined> {
+    const flow = this.flows.get(keyHash);
+    this.flows.delete(keyHash);
+    return flow && Date.parse(flow.expiresAt) > now.getTime() ? copy(flow) : undefined;
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {

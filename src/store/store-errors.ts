@@ -44,3 +44,25 @@ export class InvalidRecordError extends Error {
     this.issues = issues;
   }
 }
+
+/**
+ * The store cannot be reached for now (the database is down, restarting or refusing connections). Nothing was
+ * changed by the request that met it; the app answers 503 with Retry-After, and works again when the store is back.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(override readonly cause: Error) {
+    super(`The database cannot be reached: ${cause.message}`);
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** A record read back from the database that its schema refuses: it is never served as if it were valid. */
+export class DamagedRecordError extends Error {
+  constructor(
+    readonly where: string,
+    readonly reason: string,
+  ) {
+    super(`The stored record ${where} is damaged: ${reason}. It was left untouched; run npm run cli -- store check.`);
+    this.name = "DamagedRecordError";
+  }
+}

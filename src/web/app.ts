@@ -33,6 +33,8 @@ export interface AppDeps {
   accounts: AccountRepository;
   /** How long sessions last (idle and absolute); 8 hours idle and 7 days at most by default. */
   sessions?: SessionPolicy;
+  /** Whether the store is reachable, for /healthz (the embedded store always is). */
+  health?: () => Promise<{ store: string; up: boolean }>;
   /** Single sign-on through the organisation's OpenID provider, when configured. */
   oidc?: OidcSignIn;
   /** The clock, injected so that tests and the planner stay deterministic. */
@@ -91,8 +93,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(strictTransportSecurity);
   app.use("/static", express.static(join(templatesDir, "static"), { maxAge: "1h", index: false }));
 
-  app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
+  app.get("/healthz", async (_req, res) => {
+    const health = deps.health ? await deps.health() : undefined;
+    // A load balancer takes an instance whose database is down out of rotation until it answers again.
+    if (health && !health.up) return res.status(503).set("Retry-After", "5").json({ status: "unavailable", store: health.store, database: "down" });
+    res.json({ status: "ok", ...(health && { store: health.store, database: health.store === "postgres" ? "up" : undefined }) });
   });
   // Before the body parsers: a cross-site request is refused whatever its body.
   app.use(refuseCrossSite());

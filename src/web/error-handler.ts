@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { DuplicateEmailError, InvalidRecordError } from "../store/index.js";
+import { DamagedRecordError, DuplicateEmailError, InvalidRecordError, StoreCorruptError, StoreUnavailableError } from "../store/index.js";
 import { NotAllowedError } from "../use-cases/curricula.js";
 import { forbidden } from "./auth.js";
 import { HttpError, malformedRequest, notFound, payloadTooLarge, unprocessable } from "./http-error.js";
@@ -23,6 +23,10 @@ export function fromFrameworkError(error: unknown): HttpError | undefined {
   if (error instanceof InvalidRecordError) return unprocessable(`The ${error.kind} could not be saved: it breaks a rule of stored records. Nothing was saved.`, error.issues);
   // A signed-in person whose role does not allow the action (another organisation's things are 404s before this).
   if (error instanceof NotAllowedError) return forbidden(error.actor, error.action);
+  // The database is down or restarting: nothing was changed, and the same request will work again shortly.
+  if (error instanceof StoreUnavailableError) return new HttpError(503, "store_unavailable", "The database cannot be reached at the moment; nothing was changed. Try again shortly.", [], { "Retry-After": "5" });
+  // A stored record that no longer passes its schema is never served; the operator finds it with `store check`.
+  if (error instanceof DamagedRecordError || error instanceof StoreCorruptError) return new HttpError(500, "record_damaged", "This record is damaged in the store and cannot be shown. The operator has been told: `npm run cli -- store check` names it.");
   if (error instanceof DuplicateEmailError) return new HttpError(409, "conflict", error.message);
   if (error instanceof URIError) return malformedRequest("The address contains malformed percent-encoding.");
   if (typeof error !== "object" || error === null) return undefined;
@@ -62,7 +66,8 @@ export function errorHandler(log: (message: string, error: unknown) => void = co
   return (error, req, res, _next) => {
     const known = error instanceof HttpError ? error : fromFrameworkError(error);
     const httpError = known ?? new HttpError(500, "internal_error", "Something went wrong on our side. The error was logged.");
-    if (!known) log(`${req.method} ${req.originalUrl} failed`, error);
+    // Ours to fix, or the operator's to know about (a damaged record, the database down): logged.
+    if (!known || httpError.status >= 500) log(`${req.method} ${req.originalUrl} failed`, error);
     if (res.headersSent) return res.end();
     res.status(httpError.status).set(httpError.headers);
     // Express matches routes regardless of case, so /API/... is the API too.

@@ -1,0 +1,94 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync, chownSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+
+/**
+ * A throw-away PostgreSQL cluster for tests: initdb into a temporary folder, started with pg_ctl on a Unix socket
+ * only (no TCP port, nothing reachable from outside), run as the `postgres` user when the tests run as root
+ * (PostgreSQL refuses to run as root). `.ci/run` installs Debian's postgresql when it is missing.
+ */
+export interface TestPostgres {
+  /** A URL for a new, empty database in the cluster. */
+  newDatabase(): Promise<string>;
+  /** Stops the server (as a crash would not: a clean, fast shutdown). */
+  stop(): void;
+  /** Starts it again after `stop`. */
+  start(): void;
+  /** Stops it and removes its folder. */
+  destroy(): void;
+  socketDir: string;
+}
+
+/** Where Debian keeps the server's programs (the newest version installed). */
+function binDir(): string | undefined {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb"))).sort((a, b) => Number(b) - Number(a));
+  return versions[0] && join(root, versions[0], "bin");
+}
+
+/** Why PostgreSQL cannot be used here, or undefined when it can. */
+export function postgresUnavailableReason(): string | undefined {
+  if (!binDir()) return "PostgreSQL's server programs are not installed (Debian package postgresql; `.ci/run` and `npm run setup -- --postgres` install it)";
+  if (process.getuid?.() === 0 && spawnSync("id", ["postgres"]).status !== 0) return "running as root, and there is no postgres user to run the server as";
+  return undefined;
+}
+
+let counter = 0;
+
+export function startTestPostgres(): TestPostgres {
+  const bin = binDir();
+  if (!bin) throw new Error(postgresUnavailableReason());
+  const asRoot = process.getuid?.() === 0;
+  const base = mkdtempSync(join(tmpdir(), "pg-test-"));
+  const dataDir = join(base, "data");
+  const socketDir = join(base, "socket");
+  execFileSync("mkdir", ["-p", socketDir]);
+  if (asRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+    chownSync(base, uid, gid);
+    chownSync(socketDir, uid, gid);
+    chmodSync(base, 0o755);
+  }
+  const run = (program: string, args: string[]) => {
+    const command = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, program), ...args]] as const : [join(bin, program), args] as const;
+    return execFileSync(command[0], command[1] as string[], { stdio: "pipe", timeout: 60_000 });
+  };
+  run("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  const options = `-c listen_addresses='' -k ${socketDir} -c fsync=off -c full_page_writes=off -c max_connections=100`;
+  const start = () => {
+    run("pg_ctl", ["-D", dataDir, "-o", options, "-l", join(base, "log"), "-w", "-t", "60", "start"]);
+  };
+  const stop = () => {
+    run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"]);
+  };
+  start();
+  const url = (database: string) => `postgres://postgres@/${database}?host=${encodeURIComponent(socketDir)}`;
+  return {
+    socketDir,
+    start,
+    stop,
+    async newDatabase() {
+      const name = `test_${process.pid}_${++counter}`;
+      const client = new pg.Client({ connectionString: url("postgres") });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return url(name);
+    },
+    destroy() {
+      try {
+        stop();
+      } catch {
+        // Already stopped.
+      }
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
