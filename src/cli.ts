@@ -7,6 +7,7 @@ import { PdfRenderer } from "./render/pdf-renderer.js";
 import { PrintDocuments } from "./render/print-documents.js";
 import { LowdbCurriculumRepository, MigrationError, PostgresStore, StoreCorruptError, StoreLockedError, StoreUnavailableError } from "./store/index.js";
 import { ACCOUNT_USAGE, accountCommand, CliUsageError } from "./cli-accounts.js";
+import { STORE_USAGE, storeCommand } from "./cli-store.js";
 import { formatPath } from "./content/content-error.js";
 import { ContentError, loadCatalog } from "./content/index.js";
 import { courseSpecSchemaFor, matchesScenarioFilter } from "./domain/index.js";
@@ -19,6 +20,7 @@ const USAGE = `Usage:
   npm run cli -- scenario-pack --sector SECTOR --out FILE [--edition trainer|participant] [--tier LEVEL]
                                [--competency ID] [--paper a4|letter]
 ${ACCOUNT_USAGE}
+${STORE_USAGE}
   npm run cli -- db migrate                          bring the PostgreSQL schema (DATABASE_URL) up to date
   npm run cli -- --help
 
@@ -156,6 +158,8 @@ async function main(argv: string[]): Promise<void> {
     case "users":
     case "tokens":
       return accountCommand(command, rest);
+    case "store":
+      return storeCommand(rest);
     case "db":
       return dbCommand(rest);
     case undefined:

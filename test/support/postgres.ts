@@ -92,3 +92,40 @@ export function startTestPostgres(): TestPostgres {
     },
   };
 }
+
+/**
+ * PostgreSQL for a test file: one throw-away cluster, a fresh database for each store opened, all closed and removed
+ * by `destroy()` (call it in afterAll). When PostgreSQL cannot run here, `skipReason` says why, and tests that need it
+ * are skipped under a name that says so. In CI (CI is set) that is a failure instead: `.ci/run` installs PostgreSQL, so
+ * a missing one means the tests did not run where they must.
+ */
+export function postgresForTests() {
+  const reason = postgresUnavailableReason();
+  if (reason && process.env.CI) throw new Error(`PostgreSQL is needed in CI but ${reason}`);
+  let cluster: TestPostgres | undefined;
+  const stores: { close(): Promise<void> }[] = [];
+  return {
+    skipReason: reason,
+    cluster(): TestPostgres {
+      cluster ??= startTestPostgres();
+      return cluster;
+    },
+    /** A URL for a new, empty database. */
+    async newDatabase(): Promise<string> {
+      return this.cluster().newDatabase();
+    },
+    /** Remembers something to close before the cluster stops. */
+    track<T extends { close(): Promise<void> }>(store: T): T {
+      stores.push(store);
+      return store;
+    },
+    async closeTracked(): Promise<void> {
+      for (const store of stores.splice(0)) await store.close().catch(() => undefined);
+    },
+    async destroy(): Promise<void> {
+      await this.closeTracked();
+      cluster?.destroy();
+      cluster = undefined;
+    },
+  };
+}

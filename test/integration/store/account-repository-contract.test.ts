@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
 import { hash } from "@node-rs/argon2";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -11,8 +11,10 @@ import {
   InvalidRecordError,
   LowdbAccountRepository,
   MemoryAccountRepository,
+  PostgresStore,
   type AccountRepository,
 } from "../../../src/store/index.js";
+import { postgresForTests } from "../../support/postgres.js";
 
 /** One argon2id hash for every account: hashing is slow on purpose, and the contract does not care whose password it is. */
 let passwordHash: string;
@@ -21,12 +23,15 @@ beforeAll(async () => {
 });
 
 const opened: { store: AccountRepository; dir?: string }[] = [];
+const postgres = postgresForTests();
 afterEach(async () => {
   for (const { store, dir } of opened.splice(0)) {
     await store.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   }
+  await postgres.closeTracked();
 });
+afterAll(() => postgres.destroy());
 
 /** Every file of an embedded store's accounts folder with its bytes, to prove a refused write changed nothing; empty in memory. */
 async function filesOf(store: AccountRepository): Promise<Map<string, Buffer>> {
@@ -421,3 +426,13 @@ accountRepositoryContract("embedded (lowdb)", async () => {
   opened.push({ store, dir });
   return store;
 });
+
+if (postgres.skipReason) test.skip(`the postgresql account repository (skipped: ${postgres.skipReason})`, () => {});
+else {
+  accountRepositoryContract("postgresql", async () => {
+    const { store } = await PostgresStore.open(await postgres.newDatabase());
+    postgres.track(store);
+    opened.push({ store: store.accounts });
+    return store.accounts;
+  });
+}

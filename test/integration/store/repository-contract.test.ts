@@ -1,10 +1,11 @@
-import { afterEach, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "@jest/globals";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Catalog } from "../../../src/content/index.js";
 import type { Curriculum } from "../../../src/domain/index.js";
-import { InvalidRecordError, LowdbCurriculumRepository, MemoryCurriculumRepository, StaleVersionError, type CurriculumRepository } from "../../../src/store/index.js";
+import { InvalidRecordError, LowdbCurriculumRepository, MemoryCurriculumRepository, PostgresStore, StaleVersionError, type CurriculumRepository } from "../../../src/store/index.js";
+import { postgresForTests } from "../../support/postgres.js";
 import { realCatalog } from "../../support/catalog.js";
 import { sampleCurriculum } from "../../support/sample-curriculum.js";
 
@@ -14,12 +15,15 @@ beforeAll(async () => {
 });
 
 const opened: { store: CurriculumRepository; dir?: string }[] = [];
+const postgres = postgresForTests();
 afterEach(async () => {
   for (const { store, dir } of opened.splice(0)) {
     await store.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   }
+  await postgres.closeTracked();
 });
+afterAll(() => postgres.destroy());
 
 const implementations: [string, () => Promise<CurriculumRepository>][] = [
   ["memory", async () => {
@@ -33,7 +37,17 @@ const implementations: [string, () => Promise<CurriculumRepository>][] = [
     opened.push({ store, dir });
     return store;
   }],
+  ...(postgres.skipReason
+    ? []
+    : ([["postgresql", async () => {
+        const { store } = await PostgresStore.open(await postgres.newDatabase());
+        postgres.track(store);
+        opened.push({ store: store.curricula });
+        return store.curricula;
+      }]] as [string, () => Promise<CurriculumRepository>][])),
 ];
+
+if (postgres.skipReason) test.skip(`the postgresql curriculum repository (skipped: ${postgres.skipReason})`, () => {});
 
 /** The folder of a lowdb store opened by a test; undefined for the memory store. */
 function dirOf(store: CurriculumRepository): string | undefined {
