@@ -3,7 +3,16 @@
 # (Debian's Chromium for PDFs and end-to-end tests, poppler-utils and qpdf to read PDFs back, fonts for Latin, Greek,
 # Cyrillic and CJK text).
 # Idempotent: when everything is present it only runs `npm ci` (skipped if node_modules matches the lockfile).
+# `npm run setup -- --postgres` also installs Debian's PostgreSQL server (for DATABASE_URL on this machine, and for the
+# tests, which start their own throw-away cluster); `.ci/run` always asks for it.
 set -euo pipefail
+with_postgres=false
+for arg in "$@"; do
+  case "$arg" in
+    --postgres) with_postgres=true ;;
+    *) echo "setup: unknown option $arg (known: --postgres)" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 
 # npm ci is skipped when node_modules was installed from this very lockfile.
@@ -25,6 +34,7 @@ command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 # Names on certificates may be in any script: a fallback font with Chinese, Japanese and Korean glyphs.
 [ -d /usr/share/fonts/truetype/droid ] || missing+=(fonts-droid-fallback)
+if $with_postgres && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -32,6 +42,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Debian starts a cluster of its own on installation; the tests start theirs, and DATABASE_URL names the operator's.
   else
     echo "setup: these system packages are missing: ${missing[*]}" >&2
     echo "setup: install them with:  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
