@@ -146,7 +146,8 @@ export async function storeCheck(dir: string): Promise<{ checked: number; damage
 async function check(args: string[]): Promise<void> {
   parseArgs({ args, options: {}, strict: true });
   const { checked, damaged } = await storeCheck(readConfig().curriculaDir);
-  if (damaged.length > 0) throw new CliUsageError(damaged.map((d) => `${d.file}: ${d.reason}`).join("\n"), 1);
+  // One line per file: a JSON parser's message may quote the file's own line breaks.
+  if (damaged.length > 0) throw new CliUsageError(damaged.map((d) => `${d.file}: ${d.reason.replace(/\s*[\r\n]+\s*/g, " ")}`).join("\n"), 1);
   console.log(`Checked ${checked} ${checked === 1 ? "curriculum" : "curricula"} and the account files: all valid.`);
 }
 

@@ -506,9 +506,8 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
     try {
       await writeStoreIndex(this.indexFile, snapshot);
     } catch {
-      // A stale index is safe (start-up validates every file whose stamp differs); the next flush tries again.
+      // A stale index is safe (start-up validates every file whose stamp differs); the next save or close tries again.
       this.indexDirty = true;
-      this.scheduleIndexFlush();
     }
   }
 

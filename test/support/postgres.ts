@@ -38,7 +38,11 @@ export function postgresUnavailableReason(): string | undefined {
 
 let counter = 0;
 
-export function startTestPostgres(): TestPostgres {
+/**
+ * `durable`: keep PostgreSQL's defaults (fsync and full page writes on), for benchmarks that compare it honestly with
+ * the embedded store; tests turn them off, as they throw the cluster away.
+ */
+export function startTestPostgres(options: { durable?: boolean } = {}): TestPostgres {
   const bin = binDir();
   if (!bin) throw new Error(postgresUnavailableReason());
   const asRoot = process.getuid?.() === 0;
@@ -58,9 +62,9 @@ export function startTestPostgres(): TestPostgres {
     return execFileSync(command[0], command[1] as string[], { stdio: "pipe", timeout: 60_000 });
   };
   run("initdb", ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
-  const options = `-c listen_addresses='' -k ${socketDir} -c fsync=off -c full_page_writes=off -c max_connections=100`;
+  const serverOptions = `-c listen_addresses='' -k ${socketDir} -c max_connections=100${options.durable ? "" : " -c fsync=off -c full_page_writes=off"}`;
   const start = () => {
-    run("pg_ctl", ["-D", dataDir, "-o", options, "-l", join(base, "log"), "-w", "-t", "60", "start"]);
+    run("pg_ctl", ["-D", dataDir, "-o", serverOptions, "-l", join(base, "log"), "-w", "-t", "60", "start"]);
   };
   const stop = () => {
     run("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "60", "stop"]);

@@ -33,7 +33,8 @@ export async function startServer(curriculaDir: string, env: Record<string, stri
     process: child,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // Already gone (exited, or killed by a signal as a crash test does).
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
@@ -49,13 +50,15 @@ export interface ProvisionedAccount {
 
 /**
  * Makes an administrator in a store folder with the CLI, exactly as an operator's script would (password on
- * standard input), and an API token for it. The server must not be running on the folder yet (one writer).
+ * standard input), and an API token for it. The server must not be running on the folder yet (one writer). `env` is
+ * added to the CLI's environment: with `DATABASE_URL` the account is made in that database instead (servers may
+ * already be running on it).
  */
-export function provisionAccount(curriculaDir: string, options: { email?: string; org?: string; role?: string } = {}): ProvisionedAccount {
+export function provisionAccount(curriculaDir: string, options: { email?: string; org?: string; role?: string } = {}, extraEnv: Record<string, string> = {}): ProvisionedAccount {
   ensureBuilt();
   const email = options.email ?? "admin@example.org";
   const password = "correct horse battery staple";
-  const env = { ...process.env, CURRICULA_DIR: curriculaDir };
+  const env = { ...process.env, CURRICULA_DIR: curriculaDir, ...extraEnv };
   const cli = join(ROOT, "dist", "src", "cli.js");
   execFileSync(process.execPath, [cli, "users", "add", "--email", email, "--name", "Test Admin", "--org", options.org ?? "Test Hospital", "--role", options.role ?? "admin"], { cwd: ROOT, env, input: `${password}\n`, stdio: ["pipe", "pipe", "pipe"] });
   const token = execFileSync(process.execPath, [cli, "tokens", "create", "--email", email, "--label", "tests"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();

@@ -7,8 +7,12 @@ import { StoreUnavailableError } from "../store-errors.js";
  * back); anything else (a constraint, a bug) stays what it is.
  */
 
-/** SQLSTATE classes and codes that mean the server is gone or refusing connections for now. */
-const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006", "08007"]);
+/**
+ * SQLSTATE classes and codes that mean the server is gone or refusing connections for now, or that it could not
+ * answer in time: 57014 is the statement_timeout below ending a statement stuck on a lock (a long migration, an
+ * operator's LOCK TABLE): the statement was cancelled, so nothing changed, and the same request works shortly.
+ */
+const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "57014", "53300", "08000", "08001", "08003", "08004", "08006", "08007"]);
 const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ENOENT", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
 
 export function isUnavailable(error: unknown): boolean {
@@ -16,8 +20,9 @@ export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: string }).code;
   if (code && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_ERRNO.has(code))) return true;
-  // node-postgres's own words when a connection ends or cannot be made in time.
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|server closed the connection/i.test(error.message);
+  // node-postgres's own words when a connection ends or cannot be made in time, or a server that stopped answering
+  // (a network partition, a paused machine) outlasts query_timeout ("Query read timeout").
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|server closed the connection|Query read timeout/i.test(error.message);
 }
 
 export interface DatabaseOptions {
@@ -85,13 +90,19 @@ export class Database {
     }
   }
 
-  /** True when the database answers now. */
-  async ping(): Promise<boolean> {
+  /**
+   * True when the database answers now, within `timeoutMs`: a health check must answer before the load balancer
+   * gives up on it, even when the database has stopped answering (rather than refusing connections).
+   */
+  async ping(timeoutMs = 3_000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
     try {
-      await this.pool.query("SELECT 1");
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([this.pool.query("SELECT 1").then(() => true, () => false), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
