@@ -1,5 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readConfig } from "./config.js";
 import { CliUsageError } from "./cli-accounts.js";
@@ -7,10 +7,16 @@ import { formatPath } from "./content/content-error.js";
 import { auditEventSchema } from "./domain/index.js";
 import { isCurriculumFileName, readCurriculumFile } from "./store/lowdb-repository.js";
 import { collectionIssue, type Collection } from "./store/memory-account-repository.js";
-import { StoreCorruptError } from "./store/store-errors.js";
+import { DamagedRecordError, StoreCorruptError } from "./store/store-errors.js";
+import { openStore, PostgresStore, type LoadCounts, type OpenStore } from "./store/index.js";
 
 export const STORE_USAGE = `  npm run cli -- store check                         validate every stored file, curricula and accounts (read-only:
-                                                     safe while the server runs); exits 1 naming each damaged file`;
+                                                     safe while the server runs); exits 1 naming each damaged file;
+                                                     with DATABASE_URL, every record in PostgreSQL
+  npm run cli -- store copy --from DIR|URL --to URL|DIR
+                                                     copy everything (curricula, accounts, sessions, tokens, links,
+                                                     audit log) between the embedded store and PostgreSQL; records
+                                                     already there are kept, so running it again adds nothing`;
 
 /** A stored file that would not read back, and why. */
 export interface DamagedFile {
@@ -96,6 +102,7 @@ async function recording(damaged: DamagedFile[], check: () => Promise<void>): Pr
   try {
     await check();
   } catch (error) {
+    if (error instanceof DamagedRecordError) return void damaged.push({ file: error.where, reason: error.reason });
     if (!(error instanceof StoreCorruptError)) throw error;
     damaged.push({ file: error.file, reason: error.reason });
   }
@@ -143,12 +150,92 @@ export async function storeCheck(dir: string): Promise<{ checked: number; damage
   return { checked, damaged };
 }
 
+/** Every record in PostgreSQL read back through its schema; the damaged ones named by table and id. */
+async function databaseCheck(url: string): Promise<{ checked: number; damaged: DamagedFile[] }> {
+  const { store } = await PostgresStore.open(url, { migrate: false });
+  const damaged: DamagedFile[] = [];
+  let checked = 0;
+  try {
+    for (const { id } of await store.curricula.list("all")) {
+      await recording(damaged, async () => {
+        checked++;
+        await store.curricula.get(id);
+      });
+    }
+    await recording(damaged, async () => {
+      await store.accounts.dump();
+    });
+  } finally {
+    await store.close();
+  }
+  return { checked, damaged };
+}
+
 async function check(args: string[]): Promise<void> {
   parseArgs({ args, options: {}, strict: true });
-  const { checked, damaged } = await storeCheck(readConfig().curriculaDir);
+  const config = readConfig();
+  const { checked, damaged } = config.databaseUrl ? await databaseCheck(config.databaseUrl) : await storeCheck(config.curriculaDir);
   // One line per file: a JSON parser's message may quote the file's own line breaks.
   if (damaged.length > 0) throw new CliUsageError(damaged.map((d) => `${d.file}: ${d.reason.replace(/\s*[\r\n]+\s*/g, " ")}`).join("\n"), 1);
   console.log(`Checked ${checked} ${checked === 1 ? "curriculum" : "curricula"} and the account files: all valid.`);
+}
+
+/** A store named on the command line: a postgres:// URL, or the folder of an embedded store. */
+async function openNamed(where: string): Promise<OpenStore> {
+  if (/^postgres(ql)?:\/\//.test(where)) return openStore({ databaseUrl: where, dir: "" });
+  return openStore({ dir: resolve(where) });
+}
+
+/** The same record as stored: as JSON with keys in order (a database may keep keys in another order, and drops undefined ones). */
+function sameRecord(a: unknown, b: unknown): boolean {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(canonical) : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, canonical(v)])) : value;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+export interface CopyReport {
+  curricula: { added: number; present: number; differs: number };
+  accounts: LoadCounts;
+}
+
+/**
+ * Copies everything from one store to another: every curriculum (a curriculum already in the target is left as
+ * it is, and counted as differing when its content is not the same), then the accounts, sessions, tokens,
+ * invitations, share links and the audit log (records already there by id, email or hash are kept). Every record
+ * is validated as it is read and again as it is written; running the copy again adds nothing.
+ */
+export async function copyStore(from: OpenStore, to: OpenStore): Promise<CopyReport> {
+  const curricula = { added: 0, present: 0, differs: 0 };
+  for (const { id } of await from.curricula.list("all")) {
+    const source = await from.curricula.get(id);
+    if (!source) continue;
+    const existing = await to.curricula.get(id);
+    if (!existing) {
+      await to.curricula.create(source);
+      curricula.added++;
+    } else if (sameRecord(existing, source)) curricula.present++;
+    else curricula.differs++;
+  }
+  const accounts = await to.accounts.load(await from.accounts.dump());
+  return { curricula, accounts };
+}
+
+async function copy(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { from: { type: "string" }, to: { type: "string" } }, strict: true });
+  if (!values.from || !values.to) throw new CliUsageError(`store copy needs --from and --to.\n\nUsage:\n${STORE_USAGE}`, 2);
+  if (values.from === values.to) throw new CliUsageError("store copy: --from and --to name the same store.", 2);
+  const from = await openNamed(values.from);
+  let to: OpenStore | undefined;
+  try {
+    to = await openNamed(values.to);
+    const report = await copyStore(from, to);
+    const c = report.curricula;
+    console.log(`Curricula: ${c.added} copied, ${c.present} already there${c.differs ? `, ${c.differs} already there with other content (kept as they were)` : ""}.`);
+    for (const [collection, n] of Object.entries(report.accounts)) console.log(`${collection}: ${n.added} copied, ${n.present} already there.`);
+  } finally {
+    await to?.close();
+    await from.close();
+  }
 }
 
 /** npm run cli -- store SUBCOMMAND ... */
@@ -157,6 +244,8 @@ export async function storeCommand(args: string[]): Promise<void> {
   switch (sub) {
     case "check":
       return check(rest);
+    case "copy":
+      return copy(rest);
     default:
       throw new CliUsageError(`${sub === undefined ? "store needs a subcommand" : `Unknown store command "${sub}"`}.\n\nUsage:\n${STORE_USAGE}`, 2);
   }

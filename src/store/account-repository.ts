@@ -16,6 +16,21 @@ export class AlreadySetUpError extends Error {
   }
 }
 
+/** Everything an account store keeps: for `store copy` between stores, and backups. */
+export interface AccountDump {
+  organisations: Organisation[];
+  users: User[];
+  sessions: Session[];
+  tokens: ApiToken[];
+  invitations: Invitation[];
+  shareLinks: ShareLink[];
+  /** Oldest first. */
+  audit: AuditEvent[];
+}
+
+/** Per collection: how many records a load added, and how many were there already (same id, email or hash). */
+export type LoadCounts = Record<keyof AccountDump, { added: number; present: number }>;
+
 export interface AuditQuery {
   organisationId: string;
   /** Newest first; at most this many (default 200). */
@@ -88,6 +103,14 @@ export interface AccountRepository {
 
   appendAudit(event: AuditEvent): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditEvent[]>;
+
+  /** Every record, each validated as it is read. */
+  dump(): Promise<AccountDump>;
+  /**
+   * Adds the records this store does not have yet, each validated as it is written; a record whose id, email or
+   * hash is already here is left as it is (so a second load adds nothing).
+   */
+  load(dump: AccountDump): Promise<LoadCounts>;
 
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ export { inScope, StaleVersionError, summarise, type ListScope, type CurriculumR
 export { LowdbCurriculumRepository } from "./lowdb-repository.js";
 export { MemoryCurriculumRepository } from "./memory-repository.js";
 export { DamagedRecordError, InvalidRecordError, StoreCorruptError, StoreLockedError, StoreUnavailableError, type RecordIssue } from "./store-errors.js";
-export { AlreadySetUpError, DuplicateEmailError, type AccountRepository, type AuditQuery } from "./account-repository.js";
+export { AlreadySetUpError, DuplicateEmailError, type AccountDump, type AccountRepository, type AuditQuery, type LoadCounts } from "./account-repository.js";
 export { MemoryAccountRepository } from "./memory-account-repository.js";
 export { LowdbAccountRepository } from "./lowdb-account-repository.js";
 export { PostgresStore } from "./postgres/postgres-store.js";

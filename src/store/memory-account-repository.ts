@@ -19,7 +19,7 @@ import {
   type User,
 } from "../domain/index.js";
 import { formatPath } from "../content/content-error.js";
-import { AlreadySetUpError, DuplicateEmailError, type AccountRepository, type AuditQuery } from "./account-repository.js";
+import { AlreadySetUpError, DuplicateEmailError, type AccountDump, type AccountRepository, type AuditQuery, type LoadCounts } from "./account-repository.js";
 import { KeyLock } from "./key-lock.js";
 import { InvalidRecordError, type RecordIssue } from "./store-errors.js";
 
@@ -380,6 +380,39 @@ export class MemoryAccountRepository implements AccountRepository {
       if (e.organisationId === query.organisationId && (!query.action || e.action === query.action)) found.push(e);
     }
     return copy(found);
+  }
+
+  async dump(): Promise<AccountDump> {
+    return copy({ ...this.data, audit: this.audit });
+  }
+
+  async load(dump: AccountDump): Promise<LoadCounts> {
+    const counts = {} as LoadCounts;
+    const collections = Object.keys(RECORD_SCHEMAS) as Collection[];
+    await this.change(collections, (draft) => {
+      for (const collection of collections) {
+        const existing = draft[collection] as Record<string, unknown>[];
+        let added = 0;
+        for (const incoming of dump[collection] as AccountData[typeof collection]) {
+          const record = storable(collection, incoming) as Record<string, unknown>;
+          const clash = UNIQUE_FIELDS[collection].some((field) => existing.some((e) => e[field] === record[field]));
+          if (clash) continue;
+          existing.push(record);
+          added++;
+        }
+        counts[collection] = { added, present: dump[collection].length - added };
+      }
+    });
+    const known = new Set(this.audit.map((e) => e.id));
+    let added = 0;
+    for (const event of dump.audit) {
+      if (known.has(event.id)) continue;
+      await this.appendAudit(event);
+      known.add(event.id);
+      added++;
+    }
+    counts.audit = { added, present: dump.audit.length - added };
+    return counts;
   }
 
   async close(): Promise<void> {

@@ -18,8 +18,10 @@ const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ENOENT", "ETIM
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
   if (!(error instanceof Error)) return false;
-  const code = (error as { code?: string }).code;
-  if (code && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_ERRNO.has(code))) return true;
+  const { code, syscall } = error as { code?: string; syscall?: string };
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  // ENOENT is a missing Unix socket only when connecting: a missing file (the migrations folder) is not an outage.
+  if (code && UNAVAILABLE_ERRNO.has(code) && (code !== "ENOENT" || syscall === "connect")) return true;
   // node-postgres's own words when a connection ends or cannot be made in time, or a server that stopped answering
   // (a network partition, a paused machine) outlasts query_timeout ("Query read timeout").
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|server closed the connection|Query read timeout/i.test(error.message);

@@ -13,7 +13,7 @@ import {
   type User,
 } from "../../domain/index.js";
 import { formatPath } from "../../content/content-error.js";
-import { AlreadySetUpError, DuplicateEmailError, type AccountRepository, type AuditQuery } from "../account-repository.js";
+import { AlreadySetUpError, DuplicateEmailError, type AccountDump, type AccountRepository, type AuditQuery, type LoadCounts } from "../account-repository.js";
 import { RECORD_SCHEMAS, storable, type AccountData, type Collection } from "../memory-account-repository.js";
 import { DamagedRecordError, InvalidRecordError } from "../store-errors.js";
 import type { Database } from "./database.js";
@@ -257,6 +257,43 @@ export class PostgresAccountRepository implements AccountRepository {
       ? await this.db.query<{ body: unknown }>("SELECT body FROM audit_events WHERE organisation_id = $1 AND action = $2 ORDER BY seq DESC LIMIT $3", [query.organisationId, query.action, limit])
       : await this.db.query<{ body: unknown }>("SELECT body FROM audit_events WHERE organisation_id = $1 ORDER BY seq DESC LIMIT $2", [query.organisationId, limit]);
     return rows.map((r) => read("audit_events", auditEventSchema, r.body));
+  }
+
+  async dump(): Promise<AccountDump> {
+    const { rows } = await this.db.query<{ body: unknown }>("SELECT body FROM audit_events ORDER BY seq");
+    return {
+      organisations: await this.all("organisations", "SELECT body FROM organisations"),
+      users: await this.all("users", "SELECT body FROM users"),
+      sessions: await this.all("sessions", "SELECT body FROM sessions"),
+      tokens: await this.all("tokens", "SELECT body FROM api_tokens"),
+      invitations: await this.all("invitations", "SELECT body FROM invitations"),
+      shareLinks: await this.all("shareLinks", "SELECT body FROM share_links"),
+      audit: rows.map((r) => read("audit_events", auditEventSchema, r.body)),
+    };
+  }
+
+  async load(dump: AccountDump): Promise<LoadCounts> {
+    // Every row is validated before any is written, and all go in one transaction: a copy is whole or not at all.
+    const rows: { collection: keyof AccountDump; sql: string; params: unknown[] }[] = [];
+    for (const o of dump.organisations.map((r) => storable("organisations", r))) rows.push({ collection: "organisations", sql: "INSERT INTO organisations (id, body) VALUES ($1, $2) ON CONFLICT DO NOTHING", params: [o.id, json(o)] });
+    for (const u of dump.users.map((r) => storable("users", r))) rows.push({ collection: "users", sql: "INSERT INTO users (id, email, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", params: [u.id, u.email, json(u)] });
+    for (const s of dump.sessions.map((r) => storable("sessions", r))) rows.push({ collection: "sessions", sql: "INSERT INTO sessions (id_hash, user_id, body) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", params: [s.idHash, s.userId, json(s)] });
+    for (const t of dump.tokens.map((r) => storable("tokens", r))) rows.push({ collection: "tokens", sql: "INSERT INTO api_tokens (id, hash, user_id, body) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", params: [t.id, t.hash, t.userId, json(t)] });
+    for (const i of dump.invitations.map((r) => storable("invitations", r))) rows.push({ collection: "invitations", sql: "INSERT INTO invitations (id, hash, organisation_id, body) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", params: [i.id, i.hash, i.organisationId, json(i)] });
+    for (const l of dump.shareLinks.map((r) => storable("shareLinks", r))) rows.push({ collection: "shareLinks", sql: "INSERT INTO share_links (id, hash, curriculum_id, body) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", params: [l.id, l.hash, l.curriculumId, json(l)] });
+    for (const event of dump.audit) {
+      const e = auditEventSchema.parse(event);
+      rows.push({ collection: "audit", sql: "INSERT INTO audit_events (id, organisation_id, action, body) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", params: [e.id, e.organisationId ?? null, e.action, json(e)] });
+    }
+    const counts = Object.fromEntries((Object.keys(dump) as (keyof AccountDump)[]).map((k) => [k, { added: 0, present: 0 }])) as LoadCounts;
+    await this.db.transaction(async (client) => {
+      for (const row of rows) {
+        const result = await client.query(row.sql, row.params);
+        if ((result.rowCount ?? 0) > 0) counts[row.collection].added++;
+        else counts[row.collection].present++;
+      }
+    });
+    return counts;
   }
 
   /** The pool belongs to the PostgresStore, which closes it. */
