@@ -15,7 +15,8 @@ async function openWithRetry(databaseUrl: string | undefined, dir: string): Prom
   const giveUpAt = Date.now() + 60_000;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openStore({ databaseUrl, dir });
+      // A file found damaged after start-up (validation goes on in the background) is refused and reported here.
+      return await openStore({ databaseUrl, dir, onDamaged: (error) => console.error(`${error.message} Run npm run cli -- store check to list every damaged file.`) });
     } catch (error) {
       if (!databaseUrl || !isUnavailable(error) || Date.now() > giveUpAt) throw error;
       if (attempt === 1) console.error(`The database is not reachable yet (${(error as Error).message}); waiting for it.`);

@@ -18,12 +18,12 @@ export interface OpenStore {
  * PostgreSQL when a database URL is given (migrated on the way), otherwise the embedded store in `dir`, which takes
  * its single-writer locks (another process on the same folder gets StoreLockedError).
  */
-export async function openStore(where: { databaseUrl?: string; dir: string }): Promise<OpenStore & { migrations?: string[] }> {
+export async function openStore(where: { databaseUrl?: string; dir: string; onDamaged?: (error: Error) => void }): Promise<OpenStore & { migrations?: string[] }> {
   if (where.databaseUrl) {
     const { store, applied } = await PostgresStore.open(where.databaseUrl);
     return { kind: "postgres", curricula: store.curricula, accounts: store.accounts, ping: () => store.ping(), close: () => store.close(), migrations: applied };
   }
-  const curricula = await LowdbCurriculumRepository.open(where.dir);
+  const curricula = await LowdbCurriculumRepository.open(where.dir, { onDamaged: where.onDamaged });
   let accounts: LowdbAccountRepository;
   try {
     accounts = await LowdbAccountRepository.open(where.dir);
