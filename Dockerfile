@@ -9,6 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY test/bench ./test/bench
+COPY test/support ./test/support
 RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim
@@ -26,6 +27,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# PostgreSQL's migrations (DATABASE_URL): SQL, read at start-up from beside the compiled store code.
+COPY src/store/postgres/migrations ./dist/src/store/postgres/migrations
 COPY package.json .puppeteerrc.cjs ./
 COPY content ./content
 COPY templates ./templates

@@ -67,7 +67,9 @@ export function errorHandler(log: (message: string, error: unknown) => void = co
     const known = error instanceof HttpError ? error : fromFrameworkError(error);
     const httpError = known ?? new HttpError(500, "internal_error", "Something went wrong on our side. The error was logged.");
     // Ours to fix, or the operator's to know about (a damaged record, the database down): logged.
-    if (!known || httpError.status === 500 || error instanceof StoreUnavailableError) log(`${req.method} ${req.originalUrl} failed`, error);
+    // An outage meets every request: one line each, without a stack trace that would bury the log.
+    if (error instanceof StoreUnavailableError) log(`${req.method} ${req.originalUrl} answered 503`, error.message);
+    else if (!known || httpError.status === 500) log(`${req.method} ${req.originalUrl} failed`, error);
     if (res.headersSent) return res.end();
     res.status(httpError.status).set(httpError.headers);
     // Express matches routes regardless of case, so /API/... is the API too.

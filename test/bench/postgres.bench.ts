@@ -20,9 +20,9 @@ import { fmt, summary } from "./stats.js";
  * (fsync on), on a Unix socket.
  */
 
-async function fill(store: CurriculumRepository, sample: Curriculum, count: number, organisationId?: string): Promise<void> {
+async function fill(store: CurriculumRepository, sample: Curriculum, count: number): Promise<void> {
   for (let done = 0; done < count; ) {
-    const batch = Array.from({ length: Math.min(50, count - done) }, () => store.create({ ...sample, id: randomUUID(), organisationId }));
+    const batch = Array.from({ length: Math.min(50, count - done) }, () => store.create({ ...sample, id: randomUUID() }));
     await Promise.all(batch);
     done += batch.length;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
-import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -83,6 +83,22 @@ async function healthy(server: RunningServer): Promise<Answer> {
     health = await call(`${server.url}/healthz`);
   }
   return health;
+}
+
+/** The processes whose parent is `pid` (PostgreSQL's backends and workers under its postmaster), from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")".
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) children.push(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return children;
 }
 
 const alive = (server: RunningServer) => server.process.exitCode === null && server.process.signalCode === null;
@@ -319,8 +335,8 @@ if (postgres.skipReason) test.skip(`store faults on PostgreSQL (skipped: ${postg
     await Promise.all(Array.from({ length: 6 }, () => call(`${b.url}/api/curricula`, { authorization: admin.authorization })));
     const postmasterPid = (await readFile(join(dirname(postgres.cluster().socketDir), "data", "postmaster.pid"), "utf8")).split("\n")[0]!.trim();
     expect(postmasterPid).toMatch(/^\d+$/);
-    const processes = () => [postmasterPid, ...execFileSync("pgrep", ["-P", postmasterPid]).toString().trim().split("\n").filter((p) => p !== "")];
-    execFileSync("kill", ["-STOP", ...processes()]);
+    const processes = () => [Number(postmasterPid), ...childrenOf(Number(postmasterPid))];
+    for (const pid of processes()) process.kill(pid, "SIGSTOP");
     try {
       const [create, read, health] = await Promise.all([
         call(`${b.url}/api/curricula`, { method: "POST", authorization: admin.authorization, body: SPEC, limitMs: 60_000 }),
@@ -338,7 +354,7 @@ if (postgres.skipReason) test.skip(`store faults on PostgreSQL (skipped: ${postg
       }
       expect(alive(b)).toBe(true);
     } finally {
-      execFileSync("kill", ["-CONT", ...processes()]);
+      for (const pid of processes()) process.kill(pid, "SIGCONT");
     }
     expect((await healthy(b)).status).toBe(200);
     expect((await call(`${b.url}/api/curricula`, { method: "POST", authorization: admin.authorization, body: SPEC })).status).toBe(201);

@@ -76,7 +76,7 @@ export class PostgresCurriculumRepository implements CurriculumRepository {
 
   async adoptUnowned(organisationId: string): Promise<number> {
     const adopted = await this.db.query(
-      "UPDATE curricula SET organisation_id = $1, body = jsonb_set(body, '{organisationId}', to_jsonb($1::text)) WHERE organisation_id IS NULL",
+      "UPDATE curricula SET organisation_id = $1::text::uuid, body = jsonb_set(body, '{organisationId}', to_jsonb($1::text)) WHERE organisation_id IS NULL",
       [organisationId],
     );
     return adopted.rowCount ?? 0;

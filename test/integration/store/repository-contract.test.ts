@@ -103,6 +103,24 @@ describe.each(implementations)("the %s curriculum repository", (_name, open) => 
     expect(results.filter((r) => r.status === "rejected")).toHaveLength(1);
   });
 
+  test("when curricula from before accounts are adopted, then they join that organisation, keep their version, and each organisation lists only its own", async () => {
+    const store = await open();
+    const ours = "5a0c2f0e-1d2b-4c3d-8e4f-567890abcdef";
+    const theirs = "6b1d3e1f-2e3c-4d4e-9f50-678901bcdef0";
+    const old = [sampleCurriculum(catalog, { title: "Old one" }), sampleCurriculum(catalog, { title: "Old two" })];
+    for (const c of old) await store.create(c);
+    await store.create({ ...sampleCurriculum(catalog, { title: "Theirs" }), organisationId: theirs });
+    expect(await store.adoptUnowned(ours)).toBe(2);
+    expect(await store.adoptUnowned(ours)).toBe(0);
+    const listed = await store.list({ organisationId: ours });
+    expect(listed.map((s) => s.title).sort()).toEqual(["Old one", "Old two"]);
+    expect(listed.every((s) => s.organisationId === ours)).toBe(true);
+    const adopted = (await store.get(old[0]!.id))!;
+    expect(adopted).toMatchObject({ organisationId: ours, version: old[0]!.version });
+    expect((await store.list({ organisationId: theirs })).map((s) => s.title)).toEqual(["Theirs"]);
+    expect(await store.list("all")).toHaveLength(3);
+  });
+
   test("when deleted, then it is gone; an unknown id reads as undefined", async () => {
     const store = await open();
     const c = sampleCurriculum(catalog);
