@@ -8,9 +8,9 @@ import { collectionIssue, emptyAccountData, MemoryAccountRepository, type Accoun
 import { InvalidRecordError, StoreCorruptError, StoreLockedError } from "./store-errors.js";
 
 /** The collections of `accounts.json`: they change together (set-up writes an organisation and its admin in one step). */
-const ACCOUNT_COLLECTIONS = ["organisations", "users", "tokens", "invitations", "shareLinks"] as const satisfies readonly Collection[];
+export const ACCOUNT_COLLECTIONS = ["organisations", "users", "tokens", "invitations", "shareLinks"] as const satisfies readonly Collection[];
 /** The collection of `sessions.json`: written on most requests, so kept apart and the accounts file is not rewritten for it. */
-const SESSION_COLLECTIONS = ["sessions"] as const satisfies readonly Collection[];
+export const SESSION_COLLECTIONS = ["sessions"] as const satisfies readonly Collection[];
 
 type AccountsFile = Pick<AccountData, (typeof ACCOUNT_COLLECTIONS)[number]>;
 type SessionsFile = Pick<AccountData, (typeof SESSION_COLLECTIONS)[number]>;
