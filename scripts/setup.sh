@@ -6,11 +6,15 @@
 # `npm run setup -- --postgres` also installs Debian's PostgreSQL server (for DATABASE_URL on this machine, and for the
 # tests, which start their own throw-away cluster); `.ci/run` always asks for it.
 set -euo pipefail
+# `--readers` installs the real readers the tests open exports with: LibreOffice (Word files), Python's icalendar
+# (calendars) and xmllint (XML).
 with_postgres=false
+with_readers=false
 for arg in "$@"; do
   case "$arg" in
     --postgres) with_postgres=true ;;
-    *) echo "setup: unknown option $arg (known: --postgres)" >&2; exit 2 ;;
+    --readers) with_readers=true ;;
+    *) echo "setup: unknown option $arg (known: --postgres, --readers)" >&2; exit 2 ;;
   esac
 done
 cd "$(dirname "$0")/.."
@@ -35,6 +39,11 @@ command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 # Names on certificates may be in any script: a fallback font with Chinese, Japanese and Korean glyphs.
 [ -d /usr/share/fonts/truetype/droid ] || missing+=(fonts-droid-fallback)
 if $with_postgres && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
+if $with_readers; then
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+  /usr/bin/python3 -c 'import icalendar' >/dev/null 2>&1 || missing+=(python3-icalendar)
+  command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
