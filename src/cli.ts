@@ -7,6 +7,7 @@ import { PdfRenderer } from "./render/pdf-renderer.js";
 import { PrintDocuments } from "./render/print-documents.js";
 import { LowdbCurriculumRepository, MigrationError, PostgresStore, StoreCorruptError, StoreLockedError, StoreUnavailableError } from "./store/index.js";
 import { ACCOUNT_USAGE, accountCommand, CliUsageError } from "./cli-accounts.js";
+import { EXPORT_FORMATS } from "./exports/registry.js";
 import { STORE_USAGE, storeCommand } from "./cli-store.js";
 import { formatPath } from "./content/content-error.js";
 import { ContentError, loadCatalog } from "./content/index.js";
@@ -16,6 +17,9 @@ import { CalendarOverflowError, plan, PlanningError } from "./planner/index.js";
 const USAGE = `Usage:
   npm run cli -- generate --spec FILE [--out FILE]   plan a curriculum from a course spec (JSON); prints it when no --out
   npm run cli -- export --id ID --pdf syllabus|guide --out FILE [--paper a4|letter]
+  npm run cli -- export [--id ID] --format FORMAT --out FILE [--option key=value ...]
+                                                     any export (formats: GET /api/exports, or an unknown --format
+                                                     lists them); framework exports need no --id
                                                      print a stored curriculum (from CURRICULA_DIR) as a PDF
   npm run cli -- scenario-pack --sector SECTOR --out FILE [--edition trainer|participant] [--tier LEVEL]
                                [--competency ID] [--paper a4|letter]
@@ -99,21 +103,53 @@ const paperOf = (value: string | undefined): "a4" | "letter" => {
   throw new CliError(`--paper must be a4 or letter, not "${value}".`, 2);
 };
 
-async function exportPdf(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { id: { type: "string" }, pdf: { type: "string" }, out: { type: "string" }, paper: { type: "string" } }, strict: true });
-  if (!values.id || !values.out || (values.pdf !== "syllabus" && values.pdf !== "guide")) throw new CliError(`export needs --id ID --pdf syllabus|guide --out FILE.\n\n${USAGE}`, 2);
+/** `export --format F`: any format of the registry, for a stored curriculum (or the framework, with no --id). */
+async function exportFormat(values: { id?: string; format: string; out?: string; option?: string[] }): Promise<void> {
+  const format = EXPORT_FORMATS.find((f) => f.id === values.format);
+  if (!format) throw new CliError(`Unknown export format "${values.format}"; formats: ${EXPORT_FORMATS.map((f) => f.id).join(", ")}.`, 2);
+  if (!values.out) throw new CliError(`export needs --out FILE.\n\n${USAGE}`, 2);
+  if (format.scope === "curriculum" && !values.id) throw new CliError(`The ${format.id} export is of one curriculum: give --id ID.`, 2);
+  // --option key=value, as the API takes them in the query (e.g. --option events=blocks).
+  const query = Object.fromEntries((values.option ?? []).map((o) => [o.split("=")[0], o.split("=").slice(1).join("=")]));
+  const parsed = format.options ? format.options.safeParse(query) : { success: true as const, data: {} };
+  if (!parsed.success) throw new CliError(`The options are not valid: ${parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ")}.`, 2);
   const config = readConfig();
   const catalog = await loadCatalog(config.contentDir);
+  const curriculum = format.scope === "curriculum" ? await storedCurriculum(values.id!) : undefined;
+  const documents = new PrintDocuments(catalog, join(projectRoot(), "templates"));
+  const renderer = new PdfRenderer({ executablePath: config.chromiumPath, concurrency: 1, maxQueue: 4 });
+  try {
+    const body = await format.build({ catalog, documents, curriculum, options: parsed.data, pdf: (html, paper) => renderer.render({ html, paper }) });
+    await writeFile(values.out, body);
+    console.log(`Wrote ${values.out} (${format.title}, ${Math.max(1, Math.round(body.length / 1024))} KiB).`);
+  } finally {
+    await renderer.close();
+  }
+}
+
+/** A curriculum from the store the server uses (PostgreSQL with DATABASE_URL, read-only from the embedded folder otherwise). */
+async function storedCurriculum(id: string) {
+  const config = readConfig();
   let curriculum;
   if (config.databaseUrl) {
     const { store } = await PostgresStore.open(config.databaseUrl, { migrate: false });
     try {
-      curriculum = await store.curricula.get(values.id);
+      curriculum = await store.curricula.get(id);
     } finally {
       await store.close();
     }
-  } else curriculum = await LowdbCurriculumRepository.readOne(config.curriculaDir, values.id);
-  if (!curriculum) throw new CliError(`No curriculum ${values.id} in ${config.curriculaDir}.`);
+  } else curriculum = await LowdbCurriculumRepository.readOne(config.curriculaDir, id);
+  if (!curriculum) throw new CliError(`No curriculum ${id} in ${config.databaseUrl ? "the database" : config.curriculaDir}.`);
+  return curriculum;
+}
+
+async function exportPdf(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { id: { type: "string" }, pdf: { type: "string" }, format: { type: "string" }, option: { type: "string", multiple: true }, out: { type: "string" }, paper: { type: "string" } }, strict: true });
+  if (values.format) return exportFormat({ ...values, format: values.format });
+  if (!values.id || !values.out || (values.pdf !== "syllabus" && values.pdf !== "guide")) throw new CliError(`export needs --id ID --pdf syllabus|guide --out FILE, or --format FORMAT --out FILE.\n\n${USAGE}`, 2);
+  const config = readConfig();
+  const catalog = await loadCatalog(config.contentDir);
+  const curriculum = await storedCurriculum(values.id);
   const documents = new PrintDocuments(catalog, join(projectRoot(), "templates"));
   const paper = paperOf(values.paper);
   await writePdf(values.pdf === "syllabus" ? documents.syllabus(curriculum, paper) : documents.facilitatorGuide(curriculum, paper), paper, values.out);

@@ -35,6 +35,8 @@ const envSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === "" || /^postgres(ql)?:\/\//.test(v), "must be a postgres:// URL, e.g. postgres://app:secret@db.example.org/curricula"),
+  /** Memory for built documents and exports (least recently used out); 0 turns the cache off. */
+  DOCUMENT_CACHE_MB: z.coerce.number().int().min(0).max(16_384).default(64),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(8 * 60),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
   OIDC_ISSUER: z.url({ error: "must be the provider's issuer URL (https://...)" }).optional(),
@@ -86,6 +88,8 @@ export interface Config {
   hosts: { allowed: string[] } | "any";
   trustProxy: boolean | number | string;
   sessions: { idleMinutes: number; absoluteHours: number };
+  /** Bytes of built documents kept in memory. */
+  documentCacheBytes: number;
   /** PostgreSQL's URL when DATABASE_URL is set; otherwise the embedded store in curriculaDir. */
   databaseUrl?: string;
   /** Single sign-on, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
@@ -122,6 +126,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hosts: hostPolicy(result.data.ALLOWED_HOSTS, result.data.HOST),
     trustProxy: result.data.TRUST_PROXY,
     databaseUrl: result.data.DATABASE_URL || undefined,
+    documentCacheBytes: result.data.DOCUMENT_CACHE_MB * 1024 * 1024,
     sessions: { idleMinutes: result.data.SESSION_IDLE_MINUTES, absoluteHours: result.data.SESSION_MAX_HOURS },
     oidc:
       result.data.OIDC_ISSUER && result.data.OIDC_CLIENT_ID && result.data.OIDC_CLIENT_SECRET

@@ -4,6 +4,7 @@ import { ContentError, loadCatalog } from "./content/index.js";
 import { isUnavailable, MigrationError, openStore, StoreCorruptError, StoreLockedError, type OpenStore } from "./store/index.js";
 import { PdfRenderer } from "./render/pdf-renderer.js";
 import { createApp } from "./web/app.js";
+import { DocumentCache } from "./render/document-cache.js";
 import { OpenIdConnectSignIn } from "./auth/oidc.js";
 import { answerClientErrors } from "./web/client-error.js";
 
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   });
   // Made before the app listens: an issuer that is not https is a configuration error at start-up, not at first sign-in.
   const oidc = config.oidc ? new OpenIdConnectSignIn({ ...config.oidc, accounts }) : undefined;
-  const app = createApp({ catalog, store, accounts, health: async () => ({ store: opened.kind, up: await opened.ping() }), sessions: config.sessions, pdf, now: () => new Date(), hosts: config.hosts, trustProxy: config.trustProxy, oidc });
+  const app = createApp({ catalog, store, accounts, documentCache: new DocumentCache(config.documentCacheBytes), health: async () => ({ store: opened.kind, up: await opened.ping() }), sessions: config.sessions, pdf, now: () => new Date(), hosts: config.hosts, trustProxy: config.trustProxy, oidc });
   if (config.hosts === "any" && !process.env.ALLOWED_HOSTS) {
     console.warn(`Listening on ${config.host} without ALLOWED_HOSTS: every host name is answered. Set ALLOWED_HOSTS to the names this server is reached by.`);
   }

@@ -22,6 +22,10 @@ import { libraryPages } from "./routes/library-pages.js";
 import { curriculumPages } from "./routes/pages.js";
 import { printRoutes, type PdfService } from "./routes/print.js";
 import { PrintDocuments } from "../render/print-documents.js";
+import { DocumentCache } from "../render/document-cache.js";
+import { EXPORT_FORMATS } from "../exports/registry.js";
+import type { ExportFormat } from "../exports/export-format.js";
+import { exportRoutes } from "./routes/export-routes.js";
 import { scenarioRoutes } from "./routes/scenarios.js";
 import { useViewEngine } from "./view-engine.js";
 
@@ -33,6 +37,10 @@ export interface AppDeps {
   accounts: AccountRepository;
   /** How long sessions last (idle and absolute); 8 hours idle and 7 days at most by default. */
   sessions?: SessionPolicy;
+  /** Built documents and exports, kept per version (DOCUMENT_CACHE_MB; 64 MB by default). */
+  documentCache?: DocumentCache;
+  /** The export formats (all of them by default). */
+  formats?: readonly ExportFormat[];
   /** Whether the store is reachable, for /healthz (the embedded store always is). */
   health?: () => Promise<{ store: string; up: boolean }>;
   /** Single sign-on through the organisation's OpenID provider, when configured. */
@@ -63,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
   const accounts = new AccountService({ accounts: deps.accounts, curricula: deps.store, now, sessions });
   const curricula = { catalog: deps.catalog, store: deps.store, now, newId: deps.newId, audit: accounts.audit, accounts: deps.accounts };
   const documents = new PrintDocuments(deps.catalog, templatesDir);
+  const cache = deps.documentCache ?? new DocumentCache(64 * 1024 * 1024);
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -121,12 +130,14 @@ export function createApp(deps: AppDeps): Express {
   if (deps.oidc) app.use(deps.oidc.routes(accounts, sessions.absoluteHours * 3_600_000));
   app.use(adminPages({ accounts, ssoEnabled }));
   app.use(accountApi({ accounts }));
-  app.use(shareRoutes({ ...curricula, documents, pdf: deps.pdf }));
+  const formats = deps.formats ?? EXPORT_FORMATS;
+  app.use(shareRoutes({ ...curricula, documents, pdf: deps.pdf, cache, formats }));
+  app.use(exportRoutes({ ...curricula, documents, pdf: deps.pdf, cache, formats }));
   app.use(catalogRoutes(deps.catalog));
   app.use(scenarioRoutes(deps.catalog));
   app.use(curriculaRoutes(curricula));
-  app.use(printRoutes({ catalog: deps.catalog, store: deps.store, documents, pdf: deps.pdf, audit: accounts.audit }));
-  app.use(curriculumPages(curricula));
+  app.use(printRoutes({ catalog: deps.catalog, store: deps.store, documents, pdf: deps.pdf, audit: accounts.audit, cache }));
+  app.use(curriculumPages(curricula, formats));
   app.use(libraryPages(deps.catalog));
 
   app.use(notFoundHandler);

@@ -13,7 +13,7 @@ export const SESSION_COOKIE = "sid";
  * links (their secret is the credential), single sign-on's redirects, the health check and static files. Everything
  * else needs a session or an API token: a new route is private unless it is added here.
  */
-const PUBLIC_PATHS = [/^\/sign-in$/, /^\/setup$/, /^\/invitations\/[^/]+$/, /^\/s\/[^/]+(\/[^/]+)?$/, /^\/auth\/oidc\/(start|callback)$/, /^\/healthz$/];
+const PUBLIC_PATHS = [/^\/sign-in$/, /^\/setup$/, /^\/invitations\/[^/]+$/, /^\/s\/[^/]+(\/[^/]+|\/exports\/[^/]+)?$/, /^\/auth\/oidc\/(start|callback)$/, /^\/healthz$/];
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC_PATHS.some((pattern) => pattern.test(path));

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import puppeteer from "puppeteer";
+import puppeteer, { type Browser, type Page } from "puppeteer";
 import { projectRoot, readConfig } from "../../src/config.js";
 import { loadCatalog } from "../../src/content/index.js";
 import { chromiumArgs, PdfRenderer } from "../../src/render/pdf-renderer.js";
@@ -51,9 +51,86 @@ async function fetchTimed(url: string): Promise<number> {
   return performance.now() - start;
 }
 
+/** The renderer's page.pdf options, for the floor. */
+const PDF_OPTIONS = { format: "a4", printBackground: true, tagged: true, outline: true, preferCSSPageSize: true } as const;
+
+/** Runs `work` on every item with `workers` in parallel (each takes the next item not yet taken); the seconds it took. */
+async function timedPool<T>(items: readonly T[], workers: number, work: (item: T, worker: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (next < items.length) await work(items[next++]!, worker);
+    }),
+  );
+  return (performance.now() - start) / 1000;
+}
+
+const SECTORS = ["healthcare", "police", "postal", "firefighting", "military"];
+const TIER_SETS = [["self-care", "professional-support"], ["peer-support"], ["clinical-support"], ["prevention", "peer-support"]];
+
+/**
+ * Cold throughput against Chromium's own: `perRound` different 16-hour syllabi, each fetched exactly once through
+ * HTTP by 8 concurrent clients (so no cache in front of the renderer can hit), against the same documents' HTML
+ * printed with page.pdf on two already open pages of a separately launched browser (two workers, each setContent +
+ * pdf). `rounds` rounds, each with its own curricula, the floor and the app alternating; the median ratio.
+ */
+async function benchColdThroughput(opts: { base: string; store: LowdbCurriculumRepository; documents: PrintDocuments; chromiumPath: string; rounds: number; perRound: number }): Promise<void> {
+  const { base, store, documents } = opts;
+  const create = async (title: string, i: number) => {
+    const res = await fetch(`${base}/api/curricula`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title, sector: SECTORS[i % SECTORS.length], tiers: TIER_SETS[i % TIER_SETS.length], totalHours: 16, startDate: "2027-01-04", maxHoursPerDay: 8 }),
+    });
+    if (res.status !== 201) throw new Error(`POST /api/curricula: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const browser: Browser = await puppeteer.launch({ executablePath: opts.chromiumPath, headless: true, args: chromiumArgs() });
+  const pages: Page[] = [];
+  // Two open pages, warmed up with a document that is not measured.
+  const warmUp = documents.syllabus((await store.get(await create("Cold bench warm-up", 0)))!, "a4");
+  for (let i = 0; i < 2; i++) {
+    const page = await browser.newPage();
+    await page.setJavaScriptEnabled(false);
+    await page.setContent(warmUp, { waitUntil: "load" });
+    await page.pdf(PDF_OPTIONS);
+    pages.push(page);
+  }
+  console.log(`cold throughput: ${opts.perRound} different 16 h syllabi a round, each printed once; floor = page.pdf on 2 open pages (2 workers), app = HTTP with 8 clients`);
+  console.log("round  floor docs/s  app docs/s  ratio");
+  const ratios: number[] = [];
+  const floors: number[] = [];
+  const apps: number[] = [];
+  for (let round = 1; round <= opts.rounds; round++) {
+    const ids: string[] = [];
+    for (let i = 0; i < opts.perRound; i++) ids.push(await create(`Cold bench round ${round} course ${i + 1}: peer support after adverse events`, i));
+    const htmls: string[] = [];
+    for (const id of ids) htmls.push(documents.syllabus((await store.get(id))!, "a4"));
+    const floorSeconds = await timedPool(htmls, 2, async (html, worker) => {
+      const page = pages[worker]!;
+      await page.setContent(html, { waitUntil: "load" });
+      const pdf = await page.pdf(PDF_OPTIONS);
+      if (pdf.byteLength < 1000) throw new Error("the floor printed an empty PDF");
+    });
+    const appSeconds = await timedPool(ids, 8, async (id) => {
+      await fetchTimed(`${base}/curricula/${id}/syllabus.pdf`);
+    });
+    const floor = opts.perRound / floorSeconds;
+    const app = opts.perRound / appSeconds;
+    floors.push(floor);
+    apps.push(app);
+    ratios.push(app / floor);
+    console.log(`${String(round).padStart(5)}  ${fmt(floor).padStart(12)}  ${fmt(app).padStart(10)}  ${fmt(app / floor).padStart(5)}`);
+  }
+  console.log(`cold throughput, median of ${opts.rounds}: floor ${fmt(summary(floors).median)} documents/s, app ${fmt(summary(apps).median)} documents/s, ratio ${fmt(summary(ratios).median)}`);
+  await browser.close();
+}
+
 /**
  * PDF rendering through HTTP against the floor (page.pdf of the same HTML on an already open page, in a separate
- * browser), throughput with 8 concurrent clients, and Chromium's resident memory over 200 documents.
+ * browser), throughput with 8 concurrent clients, cold throughput against page.pdf's (24 different documents each
+ * printed once), and Chromium's resident memory over 200 documents.
  */
 export async function benchPdf(rounds = 15): Promise<void> {
   const config = readConfig();
@@ -127,6 +204,8 @@ export async function benchPdf(rounds = 15): Promise<void> {
   );
   const seconds = (performance.now() - started) / 1000;
   console.log(`throughput, 8 concurrent clients, 16 h syllabus: ${done} documents in ${fmt(seconds, 1)} s = ${fmt(done / seconds)} documents/s`);
+
+  await benchColdThroughput({ base, store, documents, chromiumPath: config.chromiumPath, rounds: 3, perRound: 24 });
 
   // Memory: Chromium's resident set (all its processes) every 50 documents up to 200.
   const pid = renderer.browserPid()!;

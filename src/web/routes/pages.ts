@@ -8,6 +8,8 @@ import { listShareLinks, shareLinkLive, type ShareLinkDeps } from "../../use-cas
 import type { Action } from "../../auth/policy.js";
 import { actorCan } from "../../auth/actor.js";
 import { currentActor } from "../auth.js";
+import type { ExportFormat } from "../../exports/export-format.js";
+import { formatsFor } from "./export-routes.js";
 import { defaultCourseForm, parseCourseForm, type CourseForm, type FieldErrors } from "../forms/course-form.js";
 import { parseEditForm } from "../forms/edit-form.js";
 import { notFound } from "../http-error.js";
@@ -79,7 +81,7 @@ function editView(c: Curriculum, catalog: Catalog, extra: { problems?: string[];
 }
 
 /** The HTML pages for curricula: list, new, view, edit, clone, delete. Routes parse, call a use case, render. */
-export function curriculumPages(deps: ShareLinkDeps): Router {
+export function curriculumPages(deps: ShareLinkDeps, formats: readonly ExportFormat[] = []): Router {
   const router = Router();
   const { catalog } = deps;
   const load = async (res: Response, params: unknown, action: Action) => {
@@ -125,8 +127,11 @@ export function curriculumPages(deps: ShareLinkDeps): Router {
     const c = await load(res, req.params, "curriculum.read");
     const links = actorCan(actor, "share.manage") ? ((await listShareLinks(actor, c.id, deps)) ?? []) : [];
     const now = deps.now();
+    // The Export menu: each format the person's role may download, with what it is for.
+    const exportsMenu = formatsFor(formats, "curriculum").filter((f) => actorCan(actor, f.audience === "participant" ? "documents.participant" : "documents.facilitator"));
     res.render("curriculum", {
       ...curriculumView(c, catalog),
+      exportsMenu: exportsMenu.map((f) => ({ ...f, href: f.href.replace("{id}", c.id) })),
       kit: buildKit(c, catalog),
       title: c.title,
       pageTitle: c.title,

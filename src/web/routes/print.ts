@@ -4,6 +4,8 @@ import type { Catalog } from "../../content/index.js";
 import { matchesScenarioFilter, type Curriculum } from "../../domain/index.js";
 import { RendererBusyError, RendererUnavailableError, RenderTimeoutError, type PdfRequest } from "../../render/pdf-renderer.js";
 import type { Paper, PrintDocuments } from "../../render/print-documents.js";
+import type { DocumentCache } from "../../render/document-cache.js";
+import { sendDocument } from "../send-document.js";
 import type { CurriculumRepository } from "../../store/index.js";
 import type { Action } from "../../auth/policy.js";
 import { findCurriculum, recordCertificates } from "../../use-cases/curricula.js";
@@ -25,6 +27,7 @@ export interface PrintDeps {
   documents: PrintDocuments;
   pdf?: PdfService;
   audit: AuditLog;
+  cache: DocumentCache;
 }
 
 /** A participant's name, kept exactly as typed: only empty names and control characters are refused. */
@@ -66,21 +69,35 @@ export function fileName(prefix: string, title: string): string {
  * Sends a document as a PDF, answering 503 with Retry-After when the renderer is busy, down or too slow.
  * Shared by the signed-in routes and the share links.
  */
-export function pdfSender(pdfService: PdfService | undefined) {
-  return async (res: Response, html: string, paper: "a4" | "letter", name: string) => {
+export function pdfRenderer(pdfService: PdfService | undefined) {
+  return async (html: string, paper: Paper, client?: string): Promise<Buffer> => {
     if (!pdfService) throw new HttpError(503, "pdf_unavailable", "PDF rendering is not available on this server.");
-    let pdf: Buffer;
     try {
       // The client's address, so that the renderer serves waiting documents in turn across clients.
-      pdf = await pdfService.render({ html, paper, client: res.req.ip });
+      return await pdfService.render({ html, paper, client });
     } catch (error) {
       if (error instanceof RendererBusyError) throw busy("The PDF renderer is busy; try again in a moment.", error.retryAfterSeconds);
       if (error instanceof RendererUnavailableError) throw busy("The PDF renderer is not available at the moment; try again shortly.", error.retryAfterSeconds);
       if (error instanceof RenderTimeoutError) throw busy(error.message, 5);
       throw error;
     }
-    res.type("application/pdf").set("Content-Disposition", `inline; filename="${name}"`).send(pdf);
   };
+}
+
+/**
+ * Sends a document as a PDF from the document cache: rendered once per key (a curriculum's id and version, the
+ * document, its options), then served again from memory with an ETag (304 for a browser that has it). The HTML
+ * is built only when the PDF must be rendered.
+ */
+export function pdfSender(pdfService: PdfService | undefined, cache: DocumentCache) {
+  const render = pdfRenderer(pdfService);
+  return (res: Response, key: string, html: () => string, paper: Paper, name: string) =>
+    sendDocument(res.req, res, cache, key, () => render(html(), paper, res.req.ip), { contentType: "application/pdf", fileName: name, disposition: "inline" });
+}
+
+/** The cache key of a curriculum's document: it changes with every saved version. */
+export function documentKey(c: Curriculum, document: string, options: Record<string, unknown> = {}): string {
+  return `curriculum/${c.id}@${c.version}/${document}?${new URLSearchParams(Object.entries(options).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString()}`;
 }
 
 /** The print HTML as a page of its own: its inline style and nothing else may load. */
@@ -95,7 +112,8 @@ export const kitQuerySchema = paperQuery.extend({ edition: z.enum(["facilitator"
 export function printRoutes(deps: PrintDeps): Router {
   const router = Router();
   const { catalog, documents } = deps;
-  const sendPdf = pdfSender(deps.pdf);
+  const sendPdf = pdfSender(deps.pdf, deps.cache);
+  const render = pdfRenderer(deps.pdf);
   const sendHtml = sendPrintHtml;
 
   /** The actor's curriculum, if their role allows this document (404 for another organisation's, 403 for a role below). */
@@ -118,7 +136,7 @@ export function printRoutes(deps: PrintDeps): Router {
     router.get(`/curricula/:id/${doc.path}.pdf`, validate("query", paperQuery), async (req, res) => {
       const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
       const c = await load(res, req.params, doc.action);
-      await sendPdf(res, doc.render(c, paper), paper, fileName(doc.path, c.title));
+      await sendPdf(res, documentKey(c, doc.path, { paper }), () => doc.render(c, paper), paper, fileName(doc.path, c.title));
     });
   }
 
@@ -126,7 +144,7 @@ export function printRoutes(deps: PrintDeps): Router {
   router.get("/curricula/:id/kit.pdf", validate("query", kitQuery), async (req, res) => {
     const { paper, edition } = parsedInput<z.infer<typeof kitQuery>>(res.locals, "query");
     const c = await load(res, req.params, edition === "participant" ? "documents.participant" : "documents.facilitator");
-    await sendPdf(res, documents.kit(c, edition, paper), paper, fileName(`kit-${edition}`, c.title));
+    await sendPdf(res, documentKey(c, "kit", { edition, paper }), () => documents.kit(c, edition, paper), paper, fileName(`kit-${edition}`, c.title));
   });
 
   // The same certificates from the JSON API and from the curriculum page's form (names one per line).
@@ -134,7 +152,9 @@ export function printRoutes(deps: PrintDeps): Router {
     router.post(path, ...(path.startsWith("/api/") ? [requireJson] : []), validate("body", schema), async (req, res) => {
       const { participants, paper } = parsedInput<CertificateRequest>(res.locals, "body");
       const c = await load(res, req.params, "certificates.issue");
-      await sendPdf(res, documents.certificates(c, participants, paper), paper, fileName("certificates", c.title));
+      // Never cached: the names are personal data, and each request's list is its own.
+      const pdf = await render(documents.certificates(c, participants, paper), paper, req.ip);
+      res.type("application/pdf").set({ "Content-Disposition": `inline; filename="${fileName("certificates", c.title)}"`, "Cache-Control": "no-store" }).send(pdf);
       await recordCertificates(currentActor(res), c, participants.length, deps);
     });
   }
@@ -160,7 +180,9 @@ export function printRoutes(deps: PrintDeps): Router {
     const scenarios = catalog.scenarios.filter((s) => matchesScenarioFilter(s, { sector: sector.id, tier, competency }));
     if (scenarios.length === 0) throw notFound("A scenario matching these filters");
     const filterLabel = [tier && `level: ${catalog.tier(tier)!.name}`, competency && `competency: ${catalog.competency(competency)!.name}`].filter(Boolean).join("; ");
-    await sendPdf(res, documents.scenarioPack(sector.id, scenarios, edition, paper, filterLabel || undefined), paper, fileName(`scenarios-${sector.id}-${edition}`, ""));
+    // A pack depends on content only (loaded once per process): cached by its filters alone.
+    const key = `scenario-pack/${sector.id}?${new URLSearchParams({ edition, paper, tier: tier ?? "", competency: competency ?? "" }).toString()}`;
+    await sendPdf(res, key, () => documents.scenarioPack(sector.id, scenarios, edition, paper, filterLabel || undefined), paper, fileName(`scenarios-${sector.id}-${edition}`, ""));
   });
 
   return router;

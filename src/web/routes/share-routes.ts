@@ -9,12 +9,18 @@ import { fieldErrors, shareLinkForm, shareLinkRequest } from "../forms/account-f
 import { notFound, validationFailed, issuesFromZod } from "../http-error.js";
 import { requireJson } from "../require-json.js";
 import { curriculumId } from "./curricula.js";
-import { fileName, paperQuerySchema, pdfSender, sendPrintHtml, type PdfService } from "./print.js";
+import { documentKey, fileName, paperQuerySchema, pdfSender, sendPrintHtml, type PdfService } from "./print.js";
+import type { DocumentCache } from "../../render/document-cache.js";
+import type { ExportFormat } from "../../exports/export-format.js";
+import { formatsFor } from "./export-routes.js";
 import { validate, parsedInput } from "../validate.js";
 
 export interface ShareRoutesDeps extends ShareLinkDeps {
   documents: PrintDocuments;
   pdf?: PdfService;
+  cache: DocumentCache;
+  /** The export formats; the page offers the participant-facing ones. */
+  formats?: readonly ExportFormat[];
 }
 
 /** A link as the API and pages show it (never its hash). */
@@ -29,7 +35,7 @@ function presentLink(l: ShareLink, now: Date) {
  */
 export function shareRoutes(deps: ShareRoutesDeps): Router {
   const router = Router();
-  const sendPdf = pdfSender(deps.pdf);
+  const sendPdf = pdfSender(deps.pdf, deps.cache);
   const shareUrl = (res: Response, secret: string) => `${res.req.protocol}://${res.req.host}/s/${secret}`;
 
   // --- Managing links -------------------------------------------------------------------------------------------
@@ -88,7 +94,9 @@ export function shareRoutes(deps: ShareRoutesDeps): Router {
     const { curriculum } = await open(req.params.secret);
     privateAnswer(res);
     const view = curriculumView(curriculum, deps.catalog);
-    res.render("shared-curriculum", { ...view, title: curriculum.title, pageTitle: curriculum.title, base: `/s/${encodeURIComponent(String(req.params.secret))}`, shared: true });
+    const base = `/s/${encodeURIComponent(String(req.params.secret))}`;
+    const exportsMenu = formatsFor(deps.formats ?? [], "curriculum", "participant").map((f) => ({ ...f, href: `${base}/exports/${f.id}` }));
+    res.render("shared-curriculum", { ...view, title: curriculum.title, pageTitle: curriculum.title, base, shared: true, exportsMenu });
   });
 
   router.get("/s/:secret/syllabus.html", validate("query", paperQuerySchema), async (req, res) => {
@@ -102,7 +110,7 @@ export function shareRoutes(deps: ShareRoutesDeps): Router {
     const { curriculum } = await open(req.params.secret);
     const { paper } = parsedInput<z.infer<typeof paperQuerySchema>>(res.locals, "query");
     privateAnswer(res);
-    await sendPdf(res, deps.documents.syllabus(curriculum, paper), paper, fileName("syllabus", curriculum.title));
+    await sendPdf(res, documentKey(curriculum, "syllabus", { paper }), () => deps.documents.syllabus(curriculum, paper), paper, fileName("syllabus", curriculum.title));
   });
 
   // Only the participant edition: the facilitator's is not for a share link's holders.
@@ -111,7 +119,7 @@ export function shareRoutes(deps: ShareRoutesDeps): Router {
     const { curriculum } = await open(req.params.secret);
     const { paper } = parsedInput<z.infer<typeof sharedKitQuery>>(res.locals, "query");
     privateAnswer(res);
-    await sendPdf(res, deps.documents.kit(curriculum, "participant", paper), paper, fileName("kit-participant", curriculum.title));
+    await sendPdf(res, documentKey(curriculum, "kit", { edition: "participant", paper }), () => deps.documents.kit(curriculum, "participant", paper), paper, fileName("kit-participant", curriculum.title));
   });
 
   return router;

@@ -1,0 +1,7 @@
+import type { ExportFormat } from "./export-format.js";
+
+/**
+ * Every export format, in the order the Export menu lists them. The API (GET /api/exports), the curriculum page,
+ * share links and the CLI offer exactly these.
+ */
+export const EXPORT_FORMATS: readonly ExportFormat[] = [];
