@@ -7,6 +7,7 @@ import {
   Header,
   HeadingLevel,
   LevelFormat,
+  LineRuleType,
   Packer,
   PageNumber,
   Paragraph,
@@ -244,10 +245,11 @@ function pageFooter(): Footer {
   });
 }
 
-function heading(size: number, before: number, after: number, extra: { border?: boolean } = {}) {
+function heading(outlineLevel: number, size: number, before: number, after: number, extra: { border?: boolean } = {}) {
   return {
     run: { font: FONT, size, bold: true, color: "000000" },
     paragraph: {
+      outlineLevel,
       spacing: { before, after },
       keepNext: true,
       keepLines: true,
@@ -272,11 +274,11 @@ function wordDocument(frame: Frame, body: Body): Document {
     creator: "Peer support curriculum builder",
     styles: {
       default: {
-        document: { run: { font: FONT, size: BODY_SIZE }, paragraph: { spacing: { after: 100, line: 288 } } },
+        document: { run: { font: FONT, size: BODY_SIZE }, paragraph: { spacing: { after: 100, line: 288, lineRule: LineRuleType.AUTO } } },
         title: { run: { font: FONT, size: 56, bold: true, color: "000000" }, paragraph: { spacing: { before: 120, after: 440 } } },
-        heading1: heading(28, 440, 160, { border: true }),
-        heading2: heading(23, 280, 110),
-        heading3: heading(20, 170, 60),
+        heading1: heading(0, 28, 440, 160, { border: true }),
+        heading2: heading(1, 23, 280, 110),
+        heading3: heading(2, 20, 170, 60),
         listParagraph: { paragraph: { spacing: { after: 40 } } },
       },
     },
