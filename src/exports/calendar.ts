@@ -1,4 +1,4 @@
-import { tzName, tzOffset } from "@date-fns/tz";
+import { tzOffset } from "@date-fns/tz";
 import { z } from "zod";
 import { METHOD_LABELS, type CourseDay, type Curriculum, type ScheduledSession } from "../domain/index.js";
 import type { ExportFormat } from "./export-format.js";
@@ -150,12 +150,17 @@ function isDaylight(zone: string, ms: number): boolean {
   return offset > lowest;
 }
 
+/** The zone's abbreviation at an instant (EST, BST, CEST), or Intl's "GMT+2" where no locale has one. */
 function shortZoneName(zone: string, ms: number): string | undefined {
-  try {
-    return tzName(zone, new Date(ms), "short");
-  } catch {
-    return undefined;
+  const names: string[] = [];
+  for (const locale of ["en-US", "en-GB"]) {
+    try {
+      names.push(new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" }).formatToParts(new Date(ms)).find((p) => p.type === "timeZoneName")?.value ?? "");
+    } catch {
+      // An offset zone some runtimes cannot name.
+    }
   }
+  return names.find((n) => /^[A-Z]{2,5}$/.test(n)) ?? (names.find((n) => n.length > 0) || undefined);
 }
 
 /**
@@ -256,7 +261,7 @@ function blockEvents(c: Curriculum): CalendarEvent[] {
       date: day.date,
       start: block.start,
       end: block.end,
-      summary: `${c.title}: day ${d + 1}, part ${k + 1}`,
+      summary: `${c.title} (day ${d + 1}, part ${k + 1})`,
       description: block.sessions.map((s) => `${s.start}-${s.end} ${s.title} (${METHOD_LABELS[s.method]}${s.practical ? ", practical" : ""})`).join("\n"),
       categories: [...(block.sessions.some((s) => !s.practical) ? ["Input"] : []), ...(block.sessions.some((s) => s.practical) ? ["Practical"] : [])],
     })),

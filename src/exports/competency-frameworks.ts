@@ -58,7 +58,7 @@ function scopeOf(context: ExportContext, scope: "framework" | "curriculum", form
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 }
 

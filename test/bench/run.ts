@@ -4,8 +4,9 @@ import { benchPlan } from "./plan.bench.js";
 import { benchStore } from "./store.bench.js";
 import { benchHttpInstances, benchStorePostgres } from "./postgres.bench.js";
 import { surveyPlanner } from "./survey.js";
+import { benchExports } from "./exports.bench.js";
 
-/** npm run bench [-- name ...]: runs the benchmarks (all, or those named: plan, store, http, pdf, survey). */
+/** npm run bench [-- name ...]: runs the benchmarks (all, or those named: plan, store, http, pdf, exports, survey). */
 const benches: Record<string, () => Promise<void>> = {
   plan: () => benchPlan(),
   // The embedded store alone, then PostgreSQL against it.
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<void>> = {
     await benchHttpInstances();
   },
   pdf: () => benchPdf(),
+  exports: () => benchExports(),
   survey: () => surveyPlanner(),
 };
 const wanted = process.argv.slice(2);

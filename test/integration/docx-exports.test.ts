@@ -123,7 +123,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (dir && !process.env.KEEP) await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe("the Word export formats", () => {

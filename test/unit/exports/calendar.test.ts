@@ -226,6 +226,12 @@ describe("the VTIMEZONE", () => {
     expect(components("America/St_Johns", 2027)).toEqual(["STANDARD 20261230T203000 -0330>-0330", "DAYLIGHT 20270314T020000 -0330>-0230", "STANDARD 20271107T020000 -0230>-0330"]);
   });
 
+  test("when the zone has abbreviations, then each component names its own", () => {
+    const names = (zone: string) => [...vtimezone(zone, 2027, 2027).join("\n").matchAll(/TZNAME:(.+)/g)].map((m) => m[1]);
+    expect(names("Europe/London")).toEqual(["GMT", "BST", "GMT"]);
+    expect(names("America/New_York")).toEqual(["EST", "EDT", "EST"]);
+  });
+
   test("when the zone keeps one offset, then it has a single STANDARD component", () => {
     expect(components("UTC", 2027)).toEqual(["STANDARD 19700101T000000 +0000>+0000"]);
     expect(components("Asia/Tokyo", 2027)).toEqual(["STANDARD 19700101T000000 +0900>+0900"]);
@@ -252,7 +258,8 @@ describeParsed(parserAvailable ? "read back with python3-icalendar" : `read back
   test.each(Object.keys(courses) as (keyof typeof courses)[])("when the %s course is exported by session, then every event starts and ends as its session", async (name) => {
     const c = courses[name]();
     const zone = c.spec.timezone;
-    const parsed = parse(await ics(c));
+    const years = [Number(c.days[0]!.date.slice(0, 4)), Number(c.days.at(-1)!.date.slice(0, 4))] as const;
+    const parsed = parse(await ics(c), years);
 
     expect(parsed.calendar).toEqual({
       PRODID: expect.stringContaining("Peer Support Curriculum Builder"),
