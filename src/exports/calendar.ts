@@ -173,8 +173,9 @@ export function vtimezone(zone: string, firstYear: number, lastYear: number): st
   // A day either side so that local midnight of 1 January is covered in every zone (UTC-12 to UTC+14).
   const start = Date.UTC(firstYear, 0, 1) - DAY;
   const end = Date.UTC(lastYear + 1, 0, 1) + DAY;
-  const transitions = zoneTransitions(zone, start, end);
   const initial = offsetAt(zone, start);
+  if (!Number.isFinite(initial)) throw new Error(`Unknown time zone: ${zone}`);
+  const transitions = zoneTransitions(zone, start, end);
   const component = (at: number, from: number, to: number, dtstart: string, daylight: boolean) => {
     const kind = daylight ? "DAYLIGHT" : "STANDARD";
     const name = shortZoneName(zone, at);

@@ -55,7 +55,7 @@ const optionsSchema = z.object({
 // eslint-disable-next-line no-control-regex -- matching control characters is the point of this rule
 const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-export function wordText(text: string): string {
+function wordText(text: string): string {
   return text.replace(XML_INVALID, "\ufffd");
 }
 

@@ -33,17 +33,21 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 }
 
-/** A file name from a title: ASCII lower-case words joined by hyphens (safe in a zip and an href without encoding). */
+/**
+ * A file name from a title: ASCII lower-case words joined by hyphens (safe in a zip and in an href without encoding),
+ * cut after a whole word at about 50 characters.
+ */
 function slug(text: string): string {
   const words = text
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 50)
-    .replace(/-+$/, "");
-  return words || "session";
+    .replace(/^-+|-+$/g, "");
+  if (words.length <= 50) return words || "session";
+  const cut = words.slice(0, 51);
+  const lastBreak = cut.lastIndexOf("-");
+  return lastBreak > 20 ? cut.slice(0, lastBreak) : cut.slice(0, 50).replace(/-+$/, "");
 }
 
 const dayLabel = (date: string) => format(parseISO(date), "EEEE d MMMM yyyy");

@@ -1,4 +1,4 @@
-import puppeteer, { type Browser, type HTTPRequest, type Page, type PaperFormat } from "puppeteer";
+import puppeteer, { type Browser, type BrowserContext, type CDPSession, type HTTPRequest, type Page, type PaperFormat } from "puppeteer";
 
 /** The queue is full: the caller should answer 503 with Retry-After. */
 export class RendererBusyError extends Error {
@@ -53,6 +53,8 @@ export interface PdfRendererOptions {
   timeoutMs?: number;
   /** A fresh browser after this many documents, so Chromium's memory cannot creep. */
   recycleAfter?: number;
+  /** Documents one page (in its own browser context) prints before it is closed and replaced by a fresh one. */
+  documentsPerPage?: number;
 }
 
 export interface PdfRequest {
@@ -77,13 +79,29 @@ export function chromiumArgs(): string[] {
   return args;
 }
 
+/**
+ * A locked-down page in a browser context of its own (no cookies, storage or cache shared with any other page),
+ * printing one document at a time, at most `documentsPerPage` of them.
+ */
+interface PooledPage {
+  context: BrowserContext;
+  page: Page;
+  /** A session of our own on the page, for Page.stopLoading between documents. */
+  session: CDPSession;
+  printed: number;
+  /** The page's renderer crashed (perhaps while it waited for a document): it is closed, never used again. */
+  crashed: boolean;
+}
+
 interface Generation {
   browser: Browser;
   active: number;
   rendered: number;
   retired: boolean;
-  /** Fresh, locked-down blank pages made ahead of time; each serves exactly one document. */
-  spares: Promise<Page>[];
+  /** Blank locked-down pages waiting for a document (or being opened, or being blanked after their last one). */
+  idle: Promise<PooledPage>[];
+  /** Pages of this browser that exist or are being opened: idle, printing or being blanked. */
+  pages: number;
 }
 
 /**
@@ -130,12 +148,19 @@ function allowOnlyInline(request: HTTPRequest): void {
   else void request.abort("blockedbyclient");
 }
 
+/** The whole document, blank: what a page holds between two documents. */
+const BLANK = "<!doctype html><title></title>";
+
 /**
- * Renders HTML to PDF in one shared Chromium: each document in a fresh page with JavaScript off and every request
- * but about:blank and data: blocked; at most `concurrency` at once and `maxQueue` waiting (more is refused, so a
- * burst cannot pile up memory), at most `maxQueuePerClient` of them from one client, served in turn across
- * clients; a per-document timeout; a new browser after a crash and after every `recycleAfter` documents. A
- * document that was being rendered when Chromium died is rendered once more, on the new browser.
+ * Renders HTML to PDF in one shared Chromium, in a small pool of locked-down pages (JavaScript off, every request
+ * but about:blank and data: blocked, each page in a browser context of its own), each printing one document at a
+ * time and reused for up to `documentsPerPage` documents: between two documents the page's pending navigations are
+ * cancelled (a meta refresh of the last document cannot fire into the next one) and its document is replaced by a
+ * blank one, and `setContent` replaces that again, so a document sees nothing of the one before; a page whose
+ * document failed or timed out is closed, never reused. At most `concurrency` documents at once and `maxQueue`
+ * waiting (more is refused, so a burst cannot pile up memory), at most `maxQueuePerClient` of them from one client,
+ * served in turn across clients; a per-document timeout; a new browser after a crash and after every `recycleAfter`
+ * documents. A document that was being rendered when Chromium died is rendered once more, on the new browser.
  */
 export class PdfRenderer {
   private readonly concurrency: number;
@@ -143,6 +168,7 @@ export class PdfRenderer {
   private readonly maxQueuePerClient: number;
   private readonly timeoutMs: number;
   private readonly recycleAfter: number;
+  private readonly documentsPerPage: number;
   private current: Generation | undefined;
   private launching: Promise<Generation> | undefined;
   private readonly generations = new Set<Generation>();
@@ -156,6 +182,7 @@ export class PdfRenderer {
     this.maxQueuePerClient = options.maxQueuePerClient ?? Math.max(1, Math.ceil(this.maxQueue / 2));
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.recycleAfter = options.recycleAfter ?? 200;
+    this.documentsPerPage = Math.max(1, options.documentsPerPage ?? 50);
   }
 
   /** Starts Chromium now rather than on the first document. */
@@ -209,7 +236,7 @@ export class PdfRenderer {
 
   private async launch(): Promise<Generation> {
     const browser = await puppeteer.launch({ executablePath: this.options.executablePath, headless: true, args: chromiumArgs() });
-    const generation: Generation = { browser, active: 0, rendered: 0, retired: false, spares: [] };
+    const generation: Generation = { browser, active: 0, rendered: 0, retired: false, idle: [], pages: 0 };
     this.generations.add(generation);
     this.refill(generation);
     browser.on("disconnected", () => {
@@ -236,37 +263,82 @@ export class PdfRenderer {
     return this.launching;
   }
 
-  /** A new blank page with JavaScript off and every request but about:blank and data: blocked. */
-  private async lockedDownPage(generation: Generation): Promise<Page> {
-    const page = await generation.browser.newPage();
-    await page.setJavaScriptEnabled(false);
-    await page.setRequestInterception(true);
-    page.on("request", allowOnlyInline);
-    return page;
+  /** A new blank page, in a browser context of its own, with JavaScript off and every request but about:blank and data: blocked. */
+  private async lockedDownPage(generation: Generation): Promise<PooledPage> {
+    const context = await generation.browser.createBrowserContext();
+    try {
+      const page = await context.newPage();
+      await Promise.all([page.setJavaScriptEnabled(false), page.setRequestInterception(true)]);
+      page.on("request", allowOnlyInline);
+      const pooled: PooledPage = { context, page, session: await page.createCDPSession(), printed: 0, crashed: false };
+      page.once("error", () => {
+        pooled.crashed = true;
+      });
+      return pooled;
+    } catch (error) {
+      await context.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Starts opening a page for the generation; it is counted from now until it is discarded. */
+  private openPage(generation: Generation): Promise<PooledPage> {
+    generation.pages += 1;
+    const opening = this.lockedDownPage(generation);
+    opening.catch(() => {
+      generation.pages -= 1;
+    });
+    return opening;
+  }
+
+  /** Closes a page for good (with its browser context). */
+  private discard(generation: Generation, pooled: PooledPage): void {
+    generation.pages -= 1;
+    void pooled.context.close().catch(() => undefined);
   }
 
   /**
-   * Keeps up to `concurrency` fresh pages ready, so opening a page (about a fifth of a document's time) is not on
-   * the request's path. Pages are still never reused: each one prints one document and is closed.
+   * Keeps `concurrency` pages open, opening the missing ones ahead of time, so that opening a page (about a fifth
+   * of a document's time) is not on a document's path.
    */
   private refill(generation: Generation): void {
-    while (!generation.retired && generation.browser.connected && generation.spares.length < this.concurrency) {
-      const page = this.lockedDownPage(generation);
-      page.catch(() => undefined);
-      generation.spares.push(page);
-    }
+    while (!generation.retired && generation.browser.connected && generation.pages < this.concurrency) generation.idle.push(this.openPage(generation));
   }
 
-  private async takePage(generation: Generation): Promise<Page> {
-    const spare = generation.spares.shift();
-    if (spare) {
+  private async takePage(generation: Generation): Promise<PooledPage> {
+    while (generation.idle.length > 0) {
       try {
-        return await spare;
+        const pooled = await generation.idle.shift()!;
+        if (!pooled.crashed && !pooled.page.isClosed()) return pooled;
+        this.discard(generation, pooled);
       } catch {
-        // The spare died with its browser or failed to open: make one now.
+        // The page died with its browser, failed to open or could not be blanked: try the next, or make one.
       }
     }
-    return this.lockedDownPage(generation);
+    return this.openPage(generation);
+  }
+
+  /**
+   * After a document printed: cancels whatever the document left pending (a meta refresh would otherwise navigate
+   * the next document away) and replaces it with a blank document, then offers the page to the next document.
+   */
+  private async blank(pooled: PooledPage): Promise<PooledPage> {
+    await pooled.session.send("Page.stopLoading");
+    await pooled.page.setContent(BLANK, { waitUntil: "load", timeout: this.timeoutMs });
+    return pooled;
+  }
+
+  /** Where a page goes after a document: back to the pool (blanked), or closed and replaced by a fresh one. */
+  private returnPage(generation: Generation, pooled: PooledPage, reusable: boolean): void {
+    const fit = !pooled.crashed && !pooled.page.isClosed() && pooled.printed < this.documentsPerPage;
+    if (reusable && fit && !generation.retired && generation.browser.connected && generation.pages <= this.concurrency) {
+      const blanked = this.blank(pooled);
+      blanked.catch(() => this.discard(generation, pooled));
+      generation.idle.push(blanked);
+    } else {
+      this.discard(generation, pooled);
+      this.refill(generation);
+    }
   }
 
   /** One attempt at a document; ChromiumLostError if the browser or the page died meanwhile. */
@@ -275,7 +347,10 @@ export class PdfRenderer {
     generation.active += 1;
     generation.rendered += 1;
     if (generation.rendered >= this.recycleAfter) generation.retired = true;
-    let page: Page | undefined;
+    let pooled: PooledPage | undefined;
+    let printed = false;
+    /** The answer is out (a PDF, or an error such as the timeout): a page the work takes only now is closed at once. */
+    let settled = false;
     let timer: NodeJS.Timeout | undefined;
     // Rejects as soon as the browser disconnects or the page crashes, rather than when the timeout runs out.
     let chromiumLost = () => {};
@@ -285,11 +360,20 @@ export class PdfRenderer {
     generation.browser.once("disconnected", chromiumLost);
     try {
       const work = (async () => {
-        page = await this.takePage(generation);
-        page.once("error", chromiumLost);
-        await page.setContent(request.html, { waitUntil: "load", timeout: this.timeoutMs });
+        const taken = await this.takePage(generation);
+        if (settled) {
+          this.discard(generation, taken);
+          this.refill(generation);
+          throw new RenderTimeoutError(this.timeoutMs);
+        }
+        pooled = taken;
+        taken.printed += 1;
+        taken.page.once("error", chromiumLost);
+        await taken.page.setContent(request.html, { waitUntil: "load", timeout: this.timeoutMs });
         const format: PaperFormat = request.paper === "letter" ? "letter" : "a4";
-        return page.pdf({ format, printBackground: true, tagged: true, outline: true, preferCSSPageSize: true, timeout: this.timeoutMs });
+        const pdf = await taken.page.pdf({ format, printBackground: true, tagged: true, outline: true, preferCSSPageSize: true, timeout: this.timeoutMs });
+        printed = true;
+        return pdf;
       })();
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new RenderTimeoutError(this.timeoutMs)), this.timeoutMs);
@@ -303,18 +387,24 @@ export class PdfRenderer {
       generation.retired = true;
       throw error instanceof ChromiumLostError ? error : new ChromiumLostError({ cause: error });
     } finally {
+      settled = true;
       generation.browser.off("disconnected", chromiumLost);
       clearTimeout(timer);
-      // Closing the page and preparing the next one happen after the answer, not before it.
-      const used = page as Page | undefined;
-      void (used ? used.close() : Promise.resolve())
-        .catch(() => undefined)
-        .then(async () => {
-          generation.active -= 1;
-          if (generation.retired && generation.active === 0) await generation.browser.close().catch(() => undefined);
-          else this.refill(generation);
-        });
+      // Blanking or closing the page happens after the answer, not before it. A page whose document failed, timed
+      // out or is still being printed is closed: only a page that finished its document cleanly is reused.
+      const used = pooled as PooledPage | undefined;
+      if (used) {
+        used.page.off("error", chromiumLost);
+        this.returnPage(generation, used, printed);
+      }
+      generation.active -= 1;
+      if (generation.retired && generation.active === 0) void this.retire(generation);
     }
+  }
+
+  /** Closes a retired browser once its last document is done. */
+  private async retire(generation: Generation): Promise<void> {
+    await generation.browser.close().catch(() => undefined);
   }
 
   /** Waits for documents in flight, then closes every Chromium it started. */

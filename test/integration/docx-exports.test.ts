@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { projectRoot } from "../../src/config.js";
 import type { Catalog } from "../../src/content/index.js";
@@ -215,7 +216,8 @@ describe("the text a user typed", () => {
 /** Flattened text with words hyphenated at a line end joined again ("post-\nincident" reads "post-incident"). */
 const norm = (text: string) => flat(text).replace(/(\S)- (?=\S)/g, "$1-");
 
-const soffice = spawnSync("sh", ["-c", "command -v soffice"], { encoding: "utf8" }).stdout.trim();
+/** LibreOffice's soffice on the PATH, if it is installed. */
+const soffice = (process.env.PATH ?? "").split(delimiter).map((d) => join(d, "soffice")).find((file) => existsSync(file));
 
 if (!soffice) {
   if (process.env.CI) {
