@@ -1,4 +1,5 @@
 import { calendarExports } from "./calendar.js";
+import { docxExports } from "./docx.js";
 import type { ExportFormat } from "./export-format.js";
 import { spreadsheetExports } from "./spreadsheet.js";
 
@@ -6,4 +7,4 @@ import { spreadsheetExports } from "./spreadsheet.js";
  * Every export format, in the order the Export menu lists them. The API (GET /api/exports), the curriculum page,
  * share links and the CLI offer exactly these.
  */
-export const EXPORT_FORMATS: readonly ExportFormat[] = [...calendarExports, ...spreadsheetExports];
+export const EXPORT_FORMATS: readonly ExportFormat[] = [...docxExports, ...calendarExports, ...spreadsheetExports];

@@ -273,6 +273,7 @@ describe("the IMS Common Cartridge export", () => {
         hrefs.add(href);
       }
     }
+    for (const href of hrefs) expect(href).toMatch(/^(documents\/[a-z-]+\.pdf|sessions\/\d{2}-[a-z0-9]+(-[a-z0-9]+)*\.html)$/);
     // ... and nothing in the zip is left out of the manifest.
     expect(new Set([...built.files.keys()].filter((n) => n !== "imsmanifest.xml"))).toEqual(hrefs);
   });
