@@ -155,14 +155,19 @@ function moodleCsv(catalog: Catalog, scope: Scope): string {
     1,
     MOODLE_TAXONOMY,
   ];
-  // Top-level competencies have an empty parent ID number; the others name their parent's ID number.
+  // ID numbers must be unique within a framework, and the content's ids are unique only within a level (a domain and
+  // a general competency may share one), so each carries its level. Top-level competencies have an empty parent ID
+  // number; the others name their parent's ID number.
+  const idNumber = (level: "domain" | "general" | "specific", id: string) => `${level}-${id}`;
   const row = (parent: string, id: string, name: string, description: string) => [parent, id, shorten(name, 100), paragraph(description), MOODLE_HTML, "", "", "", 0, "", "", "", "", ""];
   const rows: (string | number)[][] = [[...MOODLE_COLUMNS], frameworkRow];
   for (const { domain, general } of scope.domains) {
-    rows.push(row("", domain.id, `${domain.number} ${domain.name}`, domain.description));
+    const domainId = idNumber("domain", domain.id);
+    rows.push(row("", domainId, `${domain.number} ${domain.name}`, domain.description));
     for (const g of general) {
-      rows.push(row(domain.id, g.general.id, `${g.general.code} ${g.general.name}`, g.general.description));
-      for (const sc of g.specific) rows.push(row(g.general.id, sc.id, `${sc.code} ${sc.name}`, sc.description));
+      const generalId = idNumber("general", g.general.id);
+      rows.push(row(domainId, generalId, `${g.general.code} ${g.general.name}`, g.general.description));
+      for (const sc of g.specific) rows.push(row(generalId, idNumber("specific", sc.id), `${sc.code} ${sc.name}`, sc.description));
     }
   }
   return csvDocument(rows);

@@ -172,6 +172,8 @@ describe("the real formats", () => {
   test("when the app is built with its own registry, then every format has an id, a purpose, an audience and a type, and ids are unique", () => {
     const ids = EXPORT_FORMATS.map((f) => f.id);
     expect(new Set(ids).size).toBe(ids.length);
+    // What the issue asks for: a learning platform's package, Word, calendar, spreadsheet and framework files.
+    expect(ids).toEqual(expect.arrayContaining(["imscc", "syllabus-docx", "facilitator-guide-docx", "role-cards-docx", "calendar", "spreadsheet", "matrix-csv", "schedule-csv", "moodle-competencies", "canvas-outcomes", "case", "curriculum-moodle-competencies", "curriculum-canvas-outcomes", "curriculum-case"]));
     for (const f of EXPORT_FORMATS) {
       expect(f.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(f.purpose.length).toBeGreaterThan(10);
