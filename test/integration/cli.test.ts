@@ -64,6 +64,34 @@ describe("npm run cli -- generate", () => {
 });
 
 describe("npm run cli -- export and scenario-pack", () => {
+  test("when an export format is named, then the CLI writes that file for a stored curriculum, or for the framework", async () => {
+    const { LowdbCurriculumRepository } = await import("../../src/store/index.js");
+    const { realCatalog } = await import("../support/catalog.js");
+    const { sampleCurriculum } = await import("../support/sample-curriculum.js");
+    const storeDir = join(dir, "store-for-formats");
+    const store = await LowdbCurriculumRepository.open(storeDir);
+    const c = sampleCurriculum(await realCatalog(), { title: "Calendar course" });
+    await store.create(c);
+    await store.close();
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "dist", "src", "cli.js"), "export", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CURRICULA_DIR: storeDir } });
+    const ics = join(dir, "course.ics");
+    const calendar = run("--id", c.id, "--format", "calendar", "--option", "events=blocks", "--out", ics);
+    expect(calendar.stderr).toBe("");
+    expect(calendar.stdout).toMatch(/^Wrote .*course\.ics \(Calendar/);
+    const text = await readFile(ics, "utf8");
+    expect(text).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    expect(text).toContain("SUMMARY:Calendar course (day 1\\, part 1)");
+    const framework = join(dir, "framework.csv");
+    expect(run("--format", "moodle-competencies", "--out", framework).status).toBe(0);
+    expect(await readFile(framework, "utf8")).toContain("Is framework");
+    const wrong = run("--id", c.id, "--format", "nonsense", "--out", ics);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/Unknown export format "nonsense"; formats: imscc, syllabus-docx/);
+    const badOption = run("--id", c.id, "--format", "calendar", "--option", "events=weekly", "--out", ics);
+    expect(badOption.status).toBe(2);
+    expect(badOption.stderr).toMatch(/events/);
+  });
+
   test("when a stored curriculum is exported, then the PDF is written and reads back with its title", async () => {
     const { LowdbCurriculumRepository } = await import("../../src/store/index.js");
     const { realCatalog } = await import("../support/catalog.js");

@@ -183,6 +183,37 @@ describe("the real formats", () => {
   });
 });
 
+describe("every real format through the API", () => {
+  test("when each format is downloaded for a planned course and for the framework, then each answer is its kind of file", async () => {
+    const accounts = new MemoryAccountRepository();
+    const store = new MemoryCurriculumRepository();
+    const [team] = (await seedOrganisations({ accounts, store })) as [TestOrganisation];
+    const real = createApp({ catalog, store, accounts, pdf: fakePdf, log: () => {} });
+    const auth = team.people.admin.bearer;
+    const id = (await request(real).post("/api/curricula").set("Authorization", team.people.designer.bearer).send({ ...SPEC, title: "Real formats", timezone: "Europe/London" }).expect(201)).body.id;
+    const signatures: Record<string, (body: Buffer) => boolean> = {
+      imscc: (b) => b.subarray(0, 2).toString() === "PK",
+      docx: (b) => b.subarray(0, 2).toString() === "PK",
+      xlsx: (b) => b.subarray(0, 2).toString() === "PK",
+      ics: (b) => b.toString().startsWith("BEGIN:VCALENDAR\r\n"),
+      csv: (b) => b.toString().startsWith("\uFEFF") && b.toString().includes("\r\n"),
+      json: (b) => typeof JSON.parse(b.toString()) === "object",
+    };
+    for (const format of EXPORT_FORMATS) {
+      const url = format.scope === "framework" ? `/api/framework/exports/${format.id}` : `/api/curricula/${id}/exports/${format.id}`;
+      const res = await request(real).get(url).set("Authorization", auth).buffer(true).parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => done(null, Buffer.concat(chunks)));
+      });
+      expect({ format: format.id, status: res.status }).toEqual({ format: format.id, status: 200 });
+      expect(res.headers["content-type"]).toBe(format.contentType);
+      expect(res.headers["content-disposition"]).toMatch(new RegExp(`^attachment; filename="[a-z0-9-]+\\.${format.extension}"$`));
+      expect({ format: format.id, looksRight: signatures[format.extension]!(res.body as Buffer) }).toEqual({ format: format.id, looksRight: true });
+    }
+  });
+});
+
 describe("the document cache", () => {
   test("when it is full, then the least recently used document goes first, and one larger than the cache is served but not kept", async () => {
     const cache = new DocumentCache(100);
