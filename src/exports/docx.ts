@@ -24,7 +24,8 @@ import { z } from "zod";
 import type { Catalog } from "../content/index.js";
 import { METHOD_LABELS, type Curriculum, type Method, type Scenario } from "../domain/index.js";
 import { buildKit } from "../kit/build-kit.js";
-import { curriculumView } from "../render/curriculum-view.js";
+import { courseData, scenarioView } from "../render/course-data.js";
+import type { curriculumView } from "../render/curriculum-view.js";
 import { formatMinutes } from "../render/format.js";
 import type { Paper } from "../render/print-documents.js";
 import type { ExportContext, ExportFormat } from "./export-format.js";
@@ -318,38 +319,6 @@ function wordDocument(frame: Frame, body: Body): Document {
 
 type CourseView = ReturnType<typeof curriculumView>;
 
-/** The scenario with each checklist item's competency by name (PrintDocuments' `scenarioView`). */
-function scenarioView(s: Scenario, catalog: Catalog) {
-  return { ...s, checklistView: s.checklist.map((c) => ({ behaviour: c.behaviour, competency: catalog.competency(c.competency)?.name ?? c.competency })) };
-}
-
-/**
- * What the syllabus and the guide share (PrintDocuments' `courseData`): the curriculum view, the programme, the
- * coverage by domain with session numbers, the support levels and the sources the course rests on.
- */
-function courseData(c: Curriculum, catalog: Catalog) {
-  const view = curriculumView(c, catalog);
-  const sessionNumber = new Map(c.sessions.map((s, i) => [s.id, i + 1]));
-  const coverage = catalog.framework.domains.map((d) => {
-    const rows = d.general.flatMap((g) =>
-      g.specific.map((sc) => {
-        const introducedIn = c.sessions.filter((s) => s.introduces.includes(sc.id)).map((s) => sessionNumber.get(s.id));
-        const practisedIn = c.sessions.filter((s) => s.practises.includes(sc.id)).map((s) => sessionNumber.get(s.id));
-        return { code: sc.code, name: sc.name, core: sc.core, introducedIn, practisedIn, gap: introducedIn.length + practisedIn.length === 0 };
-      }),
-    );
-    const coveredRows = rows.filter((r) => !r.gap);
-    return { number: d.number, name: d.name, coveredRows, gaps: rows.filter((r) => r.gap).map((r) => `${r.code} ${r.name}`), covered: coveredRows.length, total: rows.length };
-  });
-  const levels = c.spec.tiers.map((id) => catalog.tier(id)!).map((t) => ({ level: t.level, name: t.name, description: t.description, role: t.peerSupporterRole.description }));
-  const cited = new Set<string>([...catalog.framework.sources, ...catalog.programme.sources]);
-  for (const s of c.sessions) {
-    for (const id of catalog.session(s.templateId)?.sources ?? []) cited.add(id);
-    for (const scenarioId of s.scenarioIds) for (const id of catalog.scenario(scenarioId)?.sources ?? []) cited.add(id);
-  }
-  const sources = catalog.sources.filter((s) => cited.has(s.id));
-  return { c: view, programme: catalog.programme, coverage, levels, sources };
-}
 type CourseData = ReturnType<typeof courseData>;
 
 /** The course's scenarios in the order the sessions first use them. */

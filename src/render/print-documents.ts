@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import type { Catalog } from "../content/index.js";
 import { METHOD_LABELS, type Curriculum, type Method, type Scenario } from "../domain/index.js";
 import { buildKit, type Kit } from "../kit/build-kit.js";
-import { curriculumView } from "./curriculum-view.js";
+import { courseData, scenarioView } from "./course-data.js";
 import { formatMinutes } from "./format.js";
 
 export type Paper = "a4" | "letter";
@@ -62,33 +62,12 @@ export class PrintDocuments {
   }
 
   private scenarioView(s: Scenario) {
-    return { ...s, checklistView: s.checklist.map((c) => ({ behaviour: c.behaviour, competency: this.catalog.competency(c.competency)?.name ?? c.competency })) };
+    return scenarioView(s, this.catalog);
   }
 
-  /** What the syllabus and the guide share: the curriculum, programme, outcomes, coverage, levels and sources. */
+  /** What the syllabus and the guide share, with what the page frame needs. */
   private courseData(c: Curriculum, paper: Paper, documentLabel: string) {
-    const view = curriculumView(c, this.catalog);
-    const sessionNumber = new Map(c.sessions.map((s, i) => [s.id, i + 1]));
-    const coverage = this.catalog.framework.domains.map((d) => {
-      const rows = d.general.flatMap((g) =>
-        g.specific.map((sc) => {
-          const introducedIn = c.sessions.filter((s) => s.introduces.includes(sc.id)).map((s) => sessionNumber.get(s.id));
-          const practisedIn = c.sessions.filter((s) => s.practises.includes(sc.id)).map((s) => sessionNumber.get(s.id));
-          return { code: sc.code, name: sc.name, core: sc.core, introducedIn, practisedIn, gap: introducedIn.length + practisedIn.length === 0 };
-        }),
-      );
-      const coveredRows = rows.filter((r) => !r.gap);
-      return { number: d.number, name: d.name, coveredRows, gaps: rows.filter((r) => r.gap).map((r) => `${r.code} ${r.name}`), covered: coveredRows.length, total: rows.length };
-    });
-    const levels = c.spec.tiers.map((id) => this.catalog.tier(id)!).map((t) => ({ level: t.level, name: t.name, description: t.description, role: t.peerSupporterRole.description }));
-    // Cite what this course rests on: the framework, the programme, and the sessions' and scenarios' sources.
-    const cited = new Set<string>([...this.catalog.framework.sources, ...this.catalog.programme.sources]);
-    for (const s of c.sessions) {
-      for (const id of this.catalog.session(s.templateId)?.sources ?? []) cited.add(id);
-      for (const scenarioId of s.scenarioIds) for (const id of this.catalog.scenario(scenarioId)?.sources ?? []) cited.add(id);
-    }
-    const sources = this.catalog.sources.filter((s) => cited.has(s.id));
-    return { c: view, programme: this.catalog.programme, coverage, levels, sources, paper, documentLabel, runningTitle: c.title };
+    return { ...courseData(c, this.catalog), paper, documentLabel, runningTitle: c.title };
   }
 
   /** The participant syllabus: the exact HTML the PDF is printed from. */
