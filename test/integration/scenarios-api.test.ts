@@ -36,7 +36,7 @@ describe("GET /api/scenarios", () => {
     const res = await request(app).get("/api/scenarios?sector=aviation&tier=level-9").expect(400);
     expect(res.body.error.code).toBe("validation_failed");
     const byPath = Object.fromEntries(res.body.error.issues.map((i: any) => [i.path, i.message]));
-    expect(byPath.sector).toBe("is not a known sector; allowed: firefighting, healthcare, military, police, postal");
+    expect(byPath.sector).toBe(`is not a known sector; allowed: ${catalog.ids.sectors.join(", ")}`);
     expect(byPath.tier).toMatch(/allowed: prevention, self-care, peer-support, professional-support, clinical-support/);
   });
 

@@ -103,8 +103,8 @@ describe("the ERNST levels", () => {
 describe("the sector modules", () => {
   const emphasised = (sector: string) => catalog.sector(sector)?.emphasis.map((e) => e.competency) ?? [];
 
-  test("when listed, then the five sectors of the review are there, each emphasising competencies", () => {
-    expect(catalog.sectors.map((s) => s.id).sort()).toEqual(["firefighting", "healthcare", "military", "police", "postal"]);
+  test("when listed, then the five sectors of the review and the three it found missing are there, each emphasising competencies", () => {
+    expect(catalog.sectors.map((s) => s.id).sort()).toEqual(["aviation", "energy", "firefighting", "healthcare", "military", "police", "postal", "rail"]);
     for (const s of catalog.sectors) {
       expect(s.emphasis.length).toBeGreaterThan(0);
       expect(s.referralRoutes.length).toBeGreaterThanOrEqual(2);
