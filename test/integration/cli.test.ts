@@ -132,7 +132,7 @@ describe("npm run cli -- export and scenario-pack", () => {
     const text = pdfText(await readFile(out));
     expect(text).toContain("Your brief");
     expect(text).not.toContain("Observer checklist");
-    expect(cli("scenario-pack", "--sector", "aviation", "--out", out).err).toMatch(/Unknown sector "aviation"/);
+    expect(cli("scenario-pack", "--sector", "shipping", "--out", out).err).toMatch(/Unknown sector "shipping"/);
   }, 60_000);
 });
 

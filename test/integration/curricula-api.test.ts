@@ -31,7 +31,7 @@ describe("POST /api/curricula", () => {
   test("when fields break the rules, then a 400 names each field and its rule", async () => {
     const res = await request(app)
       .post("/api/curricula")
-      .send({ ...spec, sector: "aviation", totalHours: 3, practicalShare: 0.3, startDate: "2027-02-30" })
+      .send({ ...spec, sector: "shipping", totalHours: 3, practicalShare: 0.3, startDate: "2027-02-30" })
       .expect(400);
     expect(res.body.error.code).toBe("validation_failed");
     const byPath = Object.fromEntries(res.body.error.issues.map((i: { path: string; message: string }) => [i.path, i.message]));

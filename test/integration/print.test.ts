@@ -135,7 +135,7 @@ describe("scenario packs", () => {
   test("when a filter or sector is unknown, then the answer is 400 or 404", async () => {
     await request(app).get("/scenario-packs/police.pdf?tier=level-9").expect(400);
     await request(app).get("/scenario-packs/police.pdf?edition=everyone").expect(400);
-    await request(app).get("/scenario-packs/aviation.pdf").expect(404);
+    await request(app).get("/scenario-packs/shipping.pdf").expect(404);
   });
 });
 

@@ -33,7 +33,7 @@ describe("GET /api/scenarios", () => {
   });
 
   test("when a filter names an unknown value, then a 400 lists the allowed values", async () => {
-    const res = await request(app).get("/api/scenarios?sector=aviation&tier=level-9").expect(400);
+    const res = await request(app).get("/api/scenarios?sector=shipping&tier=level-9").expect(400);
     expect(res.body.error.code).toBe("validation_failed");
     const byPath = Object.fromEntries(res.body.error.issues.map((i: any) => [i.path, i.message]));
     expect(byPath.sector).toBe(`is not a known sector; allowed: ${catalog.ids.sectors.join(", ")}`);
