@@ -1,4 +1,4 @@
-import puppeteer, { type Browser, type BrowserContext, type CDPSession, type HTTPRequest, type Page, type PaperFormat } from "puppeteer";
+import puppeteer, { type Browser, type CDPSession, type HTTPRequest, type Page, type PaperFormat } from "puppeteer";
 
 /** The queue is full: the caller should answer 503 with Retry-After. */
 export class RendererBusyError extends Error {
@@ -53,7 +53,7 @@ export interface PdfRendererOptions {
   timeoutMs?: number;
   /** A fresh browser after this many documents, so Chromium's memory cannot creep. */
   recycleAfter?: number;
-  /** Documents one page (in its own browser context) prints before it is closed and replaced by a fresh one. */
+  /** Documents one page prints before it is closed and replaced by a fresh one (with a fresh renderer process). */
   documentsPerPage?: number;
 }
 
@@ -64,7 +64,12 @@ export interface PdfRequest {
   client?: string;
 }
 
-/** Chromium's launch flags: no GPU, /tmp instead of /dev/shm, no background traffic; no sandbox only as root. */
+/**
+ * Chromium's launch flags: no GPU, /tmp instead of /dev/shm, no background traffic; no sandbox only as root. And no
+ * network at all, beneath the request interception: some requests never reach it (a <link rel=prefetch> is fetched
+ * in full, a preconnect or a blocked frame still opens a connection), so every http(s) request, loopback included,
+ * goes to a proxy whose name cannot resolve, and no name resolves (no DNS query either).
+ */
 export function chromiumArgs(): string[] {
   const args = [
     "--disable-dev-shm-usage",
@@ -74,17 +79,16 @@ export function chromiumArgs(): string[] {
     "--disable-component-update",
     "--disable-sync",
     "--disable-extensions",
+    "--proxy-server=http://no-network.invalid:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
   ];
   if (process.getuid?.() === 0) args.push("--no-sandbox");
   return args;
 }
 
-/**
- * A locked-down page in a browser context of its own (no cookies, storage or cache shared with any other page),
- * printing one document at a time, at most `documentsPerPage` of them.
- */
+/** A locked-down page of the pool: it prints one document at a time, at most `documentsPerPage` of them. */
 interface PooledPage {
-  context: BrowserContext;
   page: Page;
   /** A session of our own on the page, for Page.stopLoading between documents. */
   session: CDPSession;
@@ -98,9 +102,9 @@ interface Generation {
   active: number;
   rendered: number;
   retired: boolean;
-  /** Blank locked-down pages waiting for a document (or being opened, or being blanked after their last one). */
+  /** Locked-down pages waiting for a document (or being opened, or being made ready after their last one). */
   idle: Promise<PooledPage>[];
-  /** Pages of this browser that exist or are being opened: idle, printing or being blanked. */
+  /** Pages of this browser that exist or are being opened: idle, printing or being made ready. */
   pages: number;
 }
 
@@ -148,19 +152,29 @@ function allowOnlyInline(request: HTTPRequest): void {
   else void request.abort("blockedbyclient");
 }
 
-/** The whole document, blank: what a page holds between two documents. */
-const BLANK = "<!doctype html><title></title>";
+/**
+ * Whether the document in a page could affect the next one printed in it, so that the page must not be reused.
+ * `setContent` replaces a document's content (document.open) but keeps the Document, and what a <meta http-equiv> set
+ * outlives its element: a Content-Security-Policy (the next document's styles or images blocked), a refresh (the next
+ * document navigated away), a default style sheet set, a content language. So any <meta> but `<meta charset>` counts.
+ * So does a frame (iframe, frame, object): after one, a blocked request from the next document's frame has crashed
+ * the whole browser. Evaluated in the page with Runtime.evaluate, as setContent itself is (the page's JavaScript
+ * stays off); a string, so that no transform of this module (coverage counters) can change what runs there.
+ */
+const LEAVES_STATE_BEHIND = `window.length > 0 || Array.from(document.querySelectorAll("meta")).some((meta) => meta.attributes.length !== 1 || !meta.hasAttribute("charset"))`;
 
 /**
- * Renders HTML to PDF in one shared Chromium, in a small pool of locked-down pages (JavaScript off, every request
- * but about:blank and data: blocked, each page in a browser context of its own), each printing one document at a
- * time and reused for up to `documentsPerPage` documents: between two documents the page's pending navigations are
- * cancelled (a meta refresh of the last document cannot fire into the next one) and its document is replaced by a
- * blank one, and `setContent` replaces that again, so a document sees nothing of the one before; a page whose
- * document failed or timed out is closed, never reused. At most `concurrency` documents at once and `maxQueue`
- * waiting (more is refused, so a burst cannot pile up memory), at most `maxQueuePerClient` of them from one client,
- * served in turn across clients; a per-document timeout; a new browser after a crash and after every `recycleAfter`
- * documents. A document that was being rendered when Chromium died is rendered once more, on the new browser.
+ * Renders HTML to PDF in one shared Chromium without network (see chromiumArgs), in a small pool of locked-down pages
+ * (JavaScript off, every request but about:blank and data: blocked), each printing one document at a time and reused
+ * for up to `documentsPerPage` documents. `setContent` replaces the whole document, so a document sees nothing of the
+ * one before; between the two, what the last one left pending is cancelled (Page.stopLoading: no meta refresh can fire
+ * into the next one), and a page is closed rather than reused when its document failed, timed out, crashed it, or had
+ * a <meta> or a frame, which could leave state behind (see LEAVES_STATE_BEHIND). With JavaScript off and no network a
+ * document can store nothing (no cookie, no storage, nothing cached), so pages share the browser's default context. At
+ * most `concurrency` documents at once and `maxQueue` waiting (more is refused, so a burst cannot pile up memory), at
+ * most `maxQueuePerClient` of them from one client, served in turn across clients; a per-document timeout; a new
+ * browser after a crash and after every `recycleAfter` documents. A document that was being rendered when Chromium
+ * died is rendered once more, on the new browser.
  */
 export class PdfRenderer {
   private readonly concurrency: number;
@@ -173,6 +187,7 @@ export class PdfRenderer {
   private launching: Promise<Generation> | undefined;
   private readonly generations = new Set<Generation>();
   private active = 0;
+  private opened = 0;
   private readonly waiting = new FairQueue<() => void>();
   private closed = false;
 
@@ -193,6 +208,11 @@ export class PdfRenderer {
   /** The process id of the current Chromium (for tests and monitoring). */
   browserPid(): number | undefined {
     return this.current?.browser.process()?.pid;
+  }
+
+  /** How many pages were opened so far, over every browser (for tests and monitoring: pages are reused). */
+  pagesOpened(): number {
+    return this.opened;
   }
 
   async render(request: PdfRequest): Promise<Buffer> {
@@ -263,20 +283,19 @@ export class PdfRenderer {
     return this.launching;
   }
 
-  /** A new blank page, in a browser context of its own, with JavaScript off and every request but about:blank and data: blocked. */
+  /** A new blank page with JavaScript off and every request but about:blank and data: blocked. */
   private async lockedDownPage(generation: Generation): Promise<PooledPage> {
-    const context = await generation.browser.createBrowserContext();
+    const page = await generation.browser.newPage();
     try {
-      const page = await context.newPage();
       await Promise.all([page.setJavaScriptEnabled(false), page.setRequestInterception(true)]);
       page.on("request", allowOnlyInline);
-      const pooled: PooledPage = { context, page, session: await page.createCDPSession(), printed: 0, crashed: false };
+      const pooled: PooledPage = { page, session: await page.createCDPSession(), printed: 0, crashed: false };
       page.once("error", () => {
         pooled.crashed = true;
       });
       return pooled;
     } catch (error) {
-      await context.close().catch(() => undefined);
+      await page.close().catch(() => undefined);
       throw error;
     }
   }
@@ -284,6 +303,7 @@ export class PdfRenderer {
   /** Starts opening a page for the generation; it is counted from now until it is discarded. */
   private openPage(generation: Generation): Promise<PooledPage> {
     generation.pages += 1;
+    this.opened += 1;
     const opening = this.lockedDownPage(generation);
     opening.catch(() => {
       generation.pages -= 1;
@@ -291,10 +311,10 @@ export class PdfRenderer {
     return opening;
   }
 
-  /** Closes a page for good (with its browser context). */
+  /** Closes a page for good. */
   private discard(generation: Generation, pooled: PooledPage): void {
     generation.pages -= 1;
-    void pooled.context.close().catch(() => undefined);
+    void pooled.page.close().catch(() => undefined);
   }
 
   /**
@@ -312,29 +332,33 @@ export class PdfRenderer {
         if (!pooled.crashed && !pooled.page.isClosed()) return pooled;
         this.discard(generation, pooled);
       } catch {
-        // The page died with its browser, failed to open or could not be blanked: try the next, or make one.
+        // The page died with its browser, failed to open or is not to be reused: try the next, or make one.
       }
     }
     return this.openPage(generation);
   }
 
   /**
-   * After a document printed: cancels whatever the document left pending (a meta refresh would otherwise navigate
-   * the next document away) and replaces it with a blank document, then offers the page to the next document.
+   * After a document printed: cancels whatever it left pending (a meta refresh would navigate the next document
+   * away), and refuses the page (rejects) if the document set state that would outlive it.
    */
-  private async blank(pooled: PooledPage): Promise<PooledPage> {
+  private async readyForNext(pooled: PooledPage): Promise<PooledPage> {
     await pooled.session.send("Page.stopLoading");
-    await pooled.page.setContent(BLANK, { waitUntil: "load", timeout: this.timeoutMs });
+    // Anything but a clear "no" (false) closes the page.
+    if ((await pooled.page.evaluate(LEAVES_STATE_BEHIND)) !== false) throw new Error("the document may leave state behind");
     return pooled;
   }
 
-  /** Where a page goes after a document: back to the pool (blanked), or closed and replaced by a fresh one. */
+  /** Where a page goes after a document: back to the pool, or closed and replaced by a fresh one. */
   private returnPage(generation: Generation, pooled: PooledPage, reusable: boolean): void {
     const fit = !pooled.crashed && !pooled.page.isClosed() && pooled.printed < this.documentsPerPage;
     if (reusable && fit && !generation.retired && generation.browser.connected && generation.pages <= this.concurrency) {
-      const blanked = this.blank(pooled);
-      blanked.catch(() => this.discard(generation, pooled));
-      generation.idle.push(blanked);
+      const ready = this.readyForNext(pooled);
+      ready.catch(() => {
+        this.discard(generation, pooled);
+        this.refill(generation);
+      });
+      generation.idle.push(ready);
     } else {
       this.discard(generation, pooled);
       this.refill(generation);
@@ -390,7 +414,7 @@ export class PdfRenderer {
       settled = true;
       generation.browser.off("disconnected", chromiumLost);
       clearTimeout(timer);
-      // Blanking or closing the page happens after the answer, not before it. A page whose document failed, timed
+      // Readying or closing the page happens after the answer, not before it. A page whose document failed, timed
       // out or is still being printed is closed: only a page that finished its document cleanly is reused.
       const used = pooled as PooledPage | undefined;
       if (used) {
@@ -398,13 +422,9 @@ export class PdfRenderer {
         this.returnPage(generation, used, printed);
       }
       generation.active -= 1;
-      if (generation.retired && generation.active === 0) void this.retire(generation);
+      // A retired browser is closed once its last document is done.
+      if (generation.retired && generation.active === 0) void generation.browser.close().catch(() => undefined);
     }
-  }
-
-  /** Closes a retired browser once its last document is done. */
-  private async retire(generation: Generation): Promise<void> {
-    await generation.browser.close().catch(() => undefined);
   }
 
   /** Waits for documents in flight, then closes every Chromium it started. */

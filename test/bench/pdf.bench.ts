@@ -51,6 +51,15 @@ async function fetchTimed(url: string): Promise<number> {
   return performance.now() - start;
 }
 
+/** What the sections of the PDF benchmark share: the app listening at `base`, its store and renderer. */
+interface PdfBench {
+  base: string;
+  store: LowdbCurriculumRepository;
+  documents: PrintDocuments;
+  renderer: PdfRenderer;
+  chromiumPath: string;
+}
+
 /** The renderer's page.pdf options, for the floor. */
 const PDF_OPTIONS = { format: "a4", printBackground: true, tagged: true, outline: true, preferCSSPageSize: true } as const;
 
@@ -69,27 +78,29 @@ async function timedPool<T>(items: readonly T[], workers: number, work: (item: T
 const SECTORS = ["healthcare", "police", "postal", "firefighting", "military"];
 const TIER_SETS = [["self-care", "professional-support"], ["peer-support"], ["clinical-support"], ["prevention", "peer-support"]];
 
+/** Creates a 16-hour curriculum through the API (the `i`th of a series: sectors and levels vary with it); its id. */
+async function createCourse(base: string, title: string, i: number): Promise<string> {
+  const res = await fetch(`${base}/api/curricula`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ title, sector: SECTORS[i % SECTORS.length], tiers: TIER_SETS[i % TIER_SETS.length], totalHours: 16, startDate: "2027-01-04", maxHoursPerDay: 8 }),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/curricula: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
 /**
  * Cold throughput against Chromium's own: `perRound` different 16-hour syllabi, each fetched exactly once through
  * HTTP by 8 concurrent clients (so no cache in front of the renderer can hit), against the same documents' HTML
  * printed with page.pdf on two already open pages of a separately launched browser (two workers, each setContent +
  * pdf). `rounds` rounds, each with its own curricula, the floor and the app alternating; the median ratio.
  */
-async function benchColdThroughput(opts: { base: string; store: LowdbCurriculumRepository; documents: PrintDocuments; chromiumPath: string; rounds: number; perRound: number }): Promise<void> {
-  const { base, store, documents } = opts;
-  const create = async (title: string, i: number) => {
-    const res = await fetch(`${base}/api/curricula`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ title, sector: SECTORS[i % SECTORS.length], tiers: TIER_SETS[i % TIER_SETS.length], totalHours: 16, startDate: "2027-01-04", maxHoursPerDay: 8 }),
-    });
-    if (res.status !== 201) throw new Error(`POST /api/curricula: ${res.status} ${await res.text()}`);
-    return ((await res.json()) as { id: string }).id;
-  };
-  const browser: Browser = await puppeteer.launch({ executablePath: opts.chromiumPath, headless: true, args: chromiumArgs() });
+async function benchColdThroughput(bench: PdfBench, opts: { rounds: number; perRound: number }): Promise<void> {
+  const { base, store, documents } = bench;
+  const browser: Browser = await puppeteer.launch({ executablePath: bench.chromiumPath, headless: true, args: chromiumArgs() });
   const pages: Page[] = [];
   // Two open pages, warmed up with a document that is not measured.
-  const warmUp = documents.syllabus((await store.get(await create("Cold bench warm-up", 0)))!, "a4");
+  const warmUp = documents.syllabus((await store.get(await createCourse(base, "Cold bench warm-up", 0)))!, "a4");
   for (let i = 0; i < 2; i++) {
     const page = await browser.newPage();
     await page.setJavaScriptEnabled(false);
@@ -104,7 +115,7 @@ async function benchColdThroughput(opts: { base: string; store: LowdbCurriculumR
   const apps: number[] = [];
   for (let round = 1; round <= opts.rounds; round++) {
     const ids: string[] = [];
-    for (let i = 0; i < opts.perRound; i++) ids.push(await create(`Cold bench round ${round} course ${i + 1}: peer support after adverse events`, i));
+    for (let i = 0; i < opts.perRound; i++) ids.push(await createCourse(base, `Cold bench round ${round} course ${i + 1}: peer support after adverse events`, i));
     const htmls: string[] = [];
     for (const id of ids) htmls.push(documents.syllabus((await store.get(id))!, "a4"));
     const floorSeconds = await timedPool(htmls, 2, async (html, worker) => {
@@ -128,26 +139,12 @@ async function benchColdThroughput(opts: { base: string; store: LowdbCurriculumR
 }
 
 /**
- * PDF rendering through HTTP against the floor (page.pdf of the same HTML on an already open page, in a separate
- * browser), throughput with 8 concurrent clients, cold throughput against page.pdf's (24 different documents each
- * printed once), and Chromium's resident memory over 200 documents.
+ * Latency of one document through HTTP against the floor (page.pdf of the same HTML on an already open page, in a
+ * separate browser), sequential, then throughput with 8 concurrent clients asking for the same document (which a
+ * document cache in front of the renderer may answer).
  */
-export async function benchPdf(rounds = 15): Promise<void> {
-  const config = readConfig();
-  const catalog = await loadCatalog(config.contentDir);
-  const dir = await mkdtemp(join(tmpdir(), "bench-pdf-"));
-  const store = await LowdbCurriculumRepository.open(dir);
-  const renderer = new PdfRenderer({ executablePath: config.chromiumPath, concurrency: 2, maxQueue: 16, recycleAfter: 1_000_000 });
-  await renderer.start();
-  const accounts = new MemoryAccountRepository();
-  const [org] = await seedOrganisations({ accounts, store });
-  const app = asBrowser(createApp({ catalog, store, accounts, pdf: renderer, log: () => {} }), org!.people.designer);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const documents = new PrintDocuments(catalog, join(projectRoot(), "templates"));
-
+async function benchLatency(bench: PdfBench, rounds: number): Promise<void> {
+  const { base, store, documents } = bench;
   const ids: Record<string, string> = {};
   for (const hours of [16, 40]) {
     const res = await fetch(`${base}/api/curricula`, {
@@ -159,7 +156,7 @@ export async function benchPdf(rounds = 15): Promise<void> {
   }
 
   // The floor: the same HTML, already loaded in an open page, printed again and again.
-  const floorBrowser = await puppeteer.launch({ executablePath: config.chromiumPath, headless: true, args: chromiumArgs() });
+  const floorBrowser = await puppeteer.launch({ executablePath: bench.chromiumPath, headless: true, args: chromiumArgs() });
   console.log(`PDF: ${rounds} documents per size, sequential, after warm-up (Node ${process.version})`);
   console.log("syllabus  pages  floor median ms  HTTP median ms  HTTP p95 ms  ratio");
   for (const hours of [16, 40]) {
@@ -172,12 +169,12 @@ export async function benchPdf(rounds = 15): Promise<void> {
     const http: number[] = [];
     let pages = 0;
     for (let i = 0; i < 3; i++) {
-      await page.pdf({ format: "a4", printBackground: true, tagged: true, outline: true, preferCSSPageSize: true });
+      await page.pdf(PDF_OPTIONS);
       await fetchTimed(`${base}/curricula/${ids[hours]}/syllabus.pdf`);
     }
     for (let i = 0; i < rounds; i++) {
       const start = performance.now();
-      const pdf = await page.pdf({ format: "a4", printBackground: true, tagged: true, outline: true, preferCSSPageSize: true });
+      const pdf = await page.pdf(PDF_OPTIONS);
       floor.push(performance.now() - start);
       pages = (Buffer.from(pdf).toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
       http.push(await fetchTimed(`${base}/curricula/${ids[hours]}/syllabus.pdf`));
@@ -204,17 +201,53 @@ export async function benchPdf(rounds = 15): Promise<void> {
   );
   const seconds = (performance.now() - started) / 1000;
   console.log(`throughput, 8 concurrent clients, 16 h syllabus: ${done} documents in ${fmt(seconds, 1)} s = ${fmt(done / seconds)} documents/s`);
+}
 
-  await benchColdThroughput({ base, store, documents, chromiumPath: config.chromiumPath, rounds: 3, perRound: 24 });
-
-  // Memory: Chromium's resident set (all its processes) every 50 documents up to 200.
-  const pid = renderer.browserPid()!;
+/**
+ * Chromium's resident set (all its processes) every 50 documents up to 200, each a different curriculum printed
+ * once, so that every one is rendered (a document cache in front of the renderer cannot answer it).
+ */
+async function benchMemory(bench: PdfBench): Promise<void> {
+  const fresh: string[] = [];
+  for (let n = 1; n <= 200; n++) fresh.push(await createCourse(bench.base, `Memory bench course ${n}`, n));
+  const pid = bench.renderer.browserPid()!;
   const series = [`0: ${fmt(treeRssMiB(pid), 0)} MiB`];
-  for (let n = 1; n <= 200; n++) {
-    await fetchTimed(url16);
-    if (n % 50 === 0) series.push(`${n}: ${fmt(treeRssMiB(pid), 0)} MiB`);
+  for (const [i, id] of fresh.entries()) {
+    await fetchTimed(`${bench.base}/curricula/${id}/syllabus.pdf`);
+    if ((i + 1) % 50 === 0) series.push(`${i + 1}: ${fmt(treeRssMiB(pid), 0)} MiB`);
   }
-  console.log(`Chromium resident memory after N more documents (same browser): ${series.join(", ")}`);
+  console.log(`Chromium resident memory after N more documents (same browser, each document different): ${series.join(", ")}`);
+}
+
+/**
+ * The PDF benchmark: latency against the floor and throughput with 8 clients, cold throughput against page.pdf's
+ * (24 different documents each printed once), and Chromium's resident memory over 200 documents. `sections` picks
+ * some of them (all by default).
+ */
+export async function benchPdf(rounds = 15, sections: { latency?: boolean; cold?: boolean; memory?: boolean } = { latency: true, cold: true, memory: true }): Promise<void> {
+  const config = readConfig();
+  const catalog = await loadCatalog(config.contentDir);
+  const dir = await mkdtemp(join(tmpdir(), "bench-pdf-"));
+  const store = await LowdbCurriculumRepository.open(dir);
+  const renderer = new PdfRenderer({ executablePath: config.chromiumPath, concurrency: 2, maxQueue: 16, recycleAfter: 1_000_000 });
+  await renderer.start();
+  const accounts = new MemoryAccountRepository();
+  const [org] = await seedOrganisations({ accounts, store });
+  const app = asBrowser(createApp({ catalog, store, accounts, pdf: renderer, log: () => {} }), org!.people.designer);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const bench: PdfBench = {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    store,
+    documents: new PrintDocuments(catalog, join(projectRoot(), "templates")),
+    renderer,
+    chromiumPath: config.chromiumPath,
+  };
+
+  if (sections.latency) await benchLatency(bench, rounds);
+  if (sections.cold) await benchColdThroughput(bench, { rounds: 3, perRound: 24 });
+  if (sections.memory) await benchMemory(bench);
 
   await new Promise((resolve) => server.close(resolve));
   await renderer.close();
