@@ -5,6 +5,7 @@ import { JSONFile } from "lowdb/node";
 import { auditEventSchema, type AuditEvent } from "../domain/index.js";
 import { formatPath } from "../content/content-error.js";
 import { collectionIssue, emptyAccountData, MemoryAccountRepository, type AccountData, type Collection } from "./memory-account-repository.js";
+import { takeLockFile } from "./lock-file.js";
 import { InvalidRecordError, StoreCorruptError, StoreLockedError } from "./store-errors.js";
 
 /** The collections of `accounts.json`: they change together (set-up writes an organisation and its admin in one step). */
@@ -20,15 +21,6 @@ type SessionsFile = Pick<AccountData, (typeof SESSION_COLLECTIONS)[number]>;
  * left by an earlier process that had the same pid (pid 1 in a restarted container), so it is refused here.
  */
 const OPEN_FOLDERS = new Set<string>();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * The embedded account store: the in-memory repository (which does every change copy-on-write under one lock)
@@ -107,24 +99,11 @@ export class LowdbAccountRepository extends MemoryAccountRepository {
     if (OPEN_FOLDERS.has(key)) throw new StoreLockedError(this.dir, process.pid);
     OPEN_FOLDERS.add(key);
     try {
-      await this.takeLockFile();
+      await takeLockFile(this.lockFile, this.dir);
     } catch (error) {
       OPEN_FOLDERS.delete(key);
       throw error;
     }
-  }
-
-  private async takeLockFile(): Promise<void> {
-    try {
-      await writeFile(this.lockFile, String(process.pid), { flag: "wx" });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = Number((await readFile(this.lockFile, "utf8")).trim());
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw new StoreLockedError(this.dir, holder);
-    // The lock of a process that died (kill -9, power loss) is stale: take it over.
-    await writeFile(this.lockFile, String(process.pid));
   }
 
   private async releaseLock(): Promise<void> {

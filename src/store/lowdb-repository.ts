@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
@@ -7,7 +7,8 @@ import { formatPath } from "../content/content-error.js";
 import { inScope, StaleVersionError, summarise, type ListScope, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
 import { KeyLock } from "./key-lock.js";
 import { storableCurriculum } from "./storable-record.js";
-import { StoreCorruptError, StoreLockedError } from "./store-errors.js";
+import { takeLockFile } from "./lock-file.js";
+import { StoreCorruptError } from "./store-errors.js";
 import { indexTempFile, normalSummary, readStoreIndex, sameStamp, stampOf, writeStoreIndex, type FileStamp, type IndexEntry } from "./store-index.js";
 
 /** How many curricula the read cache keeps. */
@@ -72,15 +73,6 @@ export async function readCurriculumFile(folder: string, name: string): Promise<
   const curriculum = await readValid(path);
   if (`${curriculum.id}.json` !== name) throw new StoreCorruptError(path, `holds curriculum ${curriculum.id}, not ${name.slice(0, -5)}`);
   return curriculum;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**
@@ -194,16 +186,7 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
   }
 
   private async takeLock(): Promise<void> {
-    try {
-      await writeFile(this.lockFile, String(process.pid), { flag: "wx" });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = Number((await readFile(this.lockFile, "utf8")).trim());
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) throw new StoreLockedError(this.dir, holder);
-    // The lock of a process that died (kill -9, power loss) is stale: take it over.
-    await writeFile(this.lockFile, String(process.pid));
+    await takeLockFile(this.lockFile, this.dir);
   }
 
   private async releaseLock(): Promise<void> {
