@@ -20,22 +20,21 @@ export class DocumentCache {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** The cached document, counted as used now; undefined when it is not cached. */
+  /** The cached document, counted as used now (a hit); undefined when it is not cached. */
   peek(key: string): CachedDocument | undefined {
     const found = this.entries.get(key);
     if (found) {
       this.entries.delete(key);
       this.entries.set(key, found);
+      this.stats.hits++;
     }
     return found;
   }
 
+  /** The cached document, or the one being built for this key, or a new build (a miss). */
   async get(key: string, build: () => Promise<Buffer>): Promise<CachedDocument> {
     const cached = this.peek(key);
-    if (cached) {
-      this.stats.hits++;
-      return cached;
-    }
+    if (cached) return cached;
     const pending = this.building.get(key);
     if (pending) return pending;
     this.stats.misses++;

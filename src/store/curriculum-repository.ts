@@ -23,6 +23,17 @@ export function summarise(c: Curriculum): CurriculumSummary {
   };
 }
 
+/**
+ * What identifies one saved version of a curriculum and who may see it, without its sessions: enough to find a
+ * document already built from that version (the document cache) and to check access, at a fraction of a full read.
+ */
+export interface CurriculumHead {
+  id: string;
+  version: number;
+  organisationId?: string;
+  title: string;
+}
+
 export type ListScope = { organisationId: string } | "all";
 
 /** Does a curriculum of this organisation fall in the scope? */
@@ -50,6 +61,8 @@ export interface CurriculumRepository {
   /** Stores a new curriculum (its id must be new). Resolves once the write is durable. */
   create(curriculum: Curriculum): Promise<void>;
   get(id: string): Promise<Curriculum | undefined>;
+  /** The stored curriculum's head (id, version, organisation, title): what `get` would answer, without reading the sessions. A damaged record is refused as by `get`. */
+  head(id: string): Promise<CurriculumHead | undefined>;
   /**
    * The organisation's curricula, most recently updated first; "all" lists every organisation's (operators' tools
    * and tests only: no route may ask for it).

@@ -1,4 +1,4 @@
-export { inScope, StaleVersionError, summarise, type ListScope, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+export { inScope, StaleVersionError, summarise, type ListScope, type CurriculumHead, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
 export { LowdbCurriculumRepository } from "./lowdb-repository.js";
 export { MemoryCurriculumRepository } from "./memory-repository.js";
 export { DamagedRecordError, InvalidRecordError, StoreCorruptError, StoreLockedError, StoreUnavailableError, type RecordIssue } from "./store-errors.js";

@@ -4,7 +4,7 @@ import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
 import { curriculumSchema, type Curriculum } from "../domain/index.js";
 import { formatPath } from "../content/content-error.js";
-import { inScope, StaleVersionError, summarise, type ListScope, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+import { inScope, StaleVersionError, summarise, type ListScope, type CurriculumHead, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
 import { KeyLock } from "./key-lock.js";
 import { storableCurriculum } from "./storable-record.js";
 import { takeLockFile } from "./lock-file.js";
@@ -374,6 +374,15 @@ export class LowdbCurriculumRepository implements CurriculumRepository {
       this.remember(curriculum);
       return structuredClone(curriculum);
     });
+  }
+
+  async head(id: string): Promise<CurriculumHead | undefined> {
+    const known = this.entries.get(id);
+    if (!known) return undefined;
+    // A file opened on the index's word is read and validated first: a head vouches for the file as `get` does.
+    if (known.state !== "valid") await this.locks.run(id, () => this.ensureValid(id, known));
+    const entry = this.entries.get(id);
+    return entry && { id, version: entry.version, organisationId: entry.summary.organisationId, title: entry.summary.title };
   }
 
   async list(scope: ListScope): Promise<CurriculumSummary[]> {

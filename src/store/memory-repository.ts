@@ -1,5 +1,5 @@
 import type { Curriculum } from "../domain/index.js";
-import { inScope, StaleVersionError, summarise, type ListScope, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
+import { inScope, StaleVersionError, summarise, type ListScope, type CurriculumHead, type CurriculumRepository, type CurriculumSummary } from "./curriculum-repository.js";
 import { storableCurriculum } from "./storable-record.js";
 
 /**
@@ -17,6 +17,11 @@ export class MemoryCurriculumRepository implements CurriculumRepository {
   async get(id: string): Promise<Curriculum | undefined> {
     const found = this.items.get(id);
     return found && structuredClone(found);
+  }
+
+  async head(id: string): Promise<CurriculumHead | undefined> {
+    const found = this.items.get(id);
+    return found && { id: found.id, version: found.version, organisationId: found.organisationId, title: found.title };
   }
 
   async list(scope: ListScope): Promise<CurriculumSummary[]> {

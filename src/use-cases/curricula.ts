@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Catalog } from "../content/index.js";
 import { fitTitle, type CourseSpec, type Curriculum, type CurriculumEdit } from "../domain/index.js";
 import { auditCurriculum, plan, revise, type BrokenRule, type EditProblem } from "../planner/index.js";
-import { StaleVersionError, type CurriculumRepository, type CurriculumSummary } from "../store/index.js";
+import { StaleVersionError, type CurriculumHead, type CurriculumRepository, type CurriculumSummary } from "../store/index.js";
 import { actorCan, type Actor } from "../auth/actor.js";
 import type { AuditLog } from "../auth/audit-log.js";
 import type { Action } from "../auth/policy.js";
@@ -40,9 +40,30 @@ export function ensureAllowed(actor: Actor, action: Action): void {
  */
 export async function findCurriculum(actor: Actor, id: string, action: Action, deps: Pick<CurriculaDeps, "store">): Promise<Curriculum | undefined> {
   const curriculum = await deps.store.get(id);
-  if (!curriculum || !actor.organisation || curriculum.organisationId !== actor.organisation.id) return undefined;
+  return visibleTo(actor, curriculum, action) ? curriculum : undefined;
+}
+
+/** The one access rule of both reads: another organisation's (or none) reads as absent; then the role must allow the action. */
+function visibleTo(actor: Actor, record: { organisationId?: string } | undefined, action: Action): boolean {
+  if (!record || !actor.organisation || record.organisationId !== actor.organisation.id) return false;
   ensureAllowed(actor, action);
-  return curriculum;
+  return true;
+}
+
+/**
+ * A curriculum in reach, read in two steps: its head at once (enough to serve a document already built from this
+ * version), the whole record only when it is needed. `whole` checks access again, on the record it reads.
+ */
+export interface CurriculumInReach {
+  head: CurriculumHead;
+  whole(): Promise<Curriculum | undefined>;
+}
+
+/** Like findCurriculum, under the same access rule, reading only the head until the whole curriculum is asked for. */
+export async function reachCurriculum(actor: Actor, id: string, action: Action, deps: Pick<CurriculaDeps, "store">): Promise<CurriculumInReach | undefined> {
+  const head = await deps.store.head(id);
+  if (!visibleTo(actor, head, action)) return undefined;
+  return { head: head!, whole: () => findCurriculum(actor, id, action, deps) };
 }
 
 /** The actor's organisation's curricula. */

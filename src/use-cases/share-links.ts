@@ -3,7 +3,7 @@ import type { Curriculum, ShareLink } from "../domain/index.js";
 import type { AccountRepository } from "../store/index.js";
 import type { Actor } from "../auth/actor.js";
 import { hashSecret, isSecret, newSecret } from "../auth/secrets.js";
-import { findCurriculum, type CurriculaDeps } from "./curricula.js";
+import { findCurriculum, type CurriculaDeps, type CurriculumInReach } from "./curricula.js";
 
 export interface ShareLinkDeps extends CurriculaDeps {
   accounts: AccountRepository;
@@ -61,14 +61,33 @@ export function shareLinkLive(link: ShareLink, now: Date): boolean {
  * organisation. Undefined otherwise (unknown, revoked, expired, deleted: all look alike).
  */
 export async function openShareLink(secret: string, deps: ShareLinkDeps): Promise<{ link: ShareLink; curriculum: Curriculum } | undefined> {
+  const reached = await reachSharedCurriculum(secret, deps);
+  const curriculum = await reached?.whole();
+  return curriculum && { link: reached!.link, curriculum };
+}
+
+/**
+ * Like openShareLink, reading only the curriculum's head until the whole record is asked for (a document already
+ * built from this version needs no more). `whole` checks the organisation again on the record it reads.
+ */
+export async function reachSharedCurriculum(secret: string, deps: ShareLinkDeps): Promise<(CurriculumInReach & { link: ShareLink }) | undefined> {
   if (!isSecret("share", secret)) return undefined;
   const link = await deps.accounts.findShareLinkByHash(hashSecret(secret));
   const now = deps.now();
   if (!link || !shareLinkLive(link, now)) return undefined;
-  const curriculum = await deps.store.get(link.curriculumId);
-  if (!curriculum || curriculum.organisationId !== link.organisationId) return undefined;
+  const head = await deps.store.head(link.curriculumId);
+  if (!inLinkOrganisation(link, head)) return undefined;
   if (!link.lastOpenedAt || now.getTime() - Date.parse(link.lastOpenedAt) > TOUCH_EVERY_MS) {
     await deps.accounts.updateShareLink({ ...link, lastOpenedAt: now.toISOString() });
   }
-  return { link, curriculum };
+  const whole = async () => {
+    const curriculum = await deps.store.get(link.curriculumId);
+    return inLinkOrganisation(link, curriculum) ? curriculum : undefined;
+  };
+  return { link, head: head!, whole };
+}
+
+/** A link opens its curriculum only while the curriculum is still in the link's organisation. */
+function inLinkOrganisation(link: ShareLink, record: { organisationId?: string } | undefined): boolean {
+  return record !== undefined && record.organisationId === link.organisationId;
 }

@@ -64,8 +64,18 @@ const formats: ExportFormat[] = [
   },
 ];
 
+/** The memory store, counting whole reads: a built document served again should need only the curriculum's head. */
+class CountingStore extends MemoryCurriculumRepository {
+  wholeReads = 0;
+  override async get(id: string) {
+    this.wholeReads++;
+    return super.get(id);
+  }
+}
+
 let catalog: Catalog;
 let app: Express;
+let store: CountingStore;
 let org: TestOrganisation;
 let other: TestOrganisation;
 let course: { id: string; version: number };
@@ -73,7 +83,7 @@ let course: { id: string; version: number };
 beforeAll(async () => {
   catalog = await realCatalog();
   const accounts = new MemoryAccountRepository();
-  const store = new MemoryCurriculumRepository();
+  store = new CountingStore();
   [org, other] = (await seedOrganisations({ accounts, store }, ["St Elsewhere Hospital", "County Fire Service"])) as [TestOrganisation, TestOrganisation];
   app = createApp({ catalog, store, accounts, pdf: fakePdf, formats, documentCache: new DocumentCache(1024 * 1024), log: () => {} });
   course = (await request(app).post("/api/curricula").set("Authorization", org.people.designer.bearer).send(SPEC).expect(201)).body;
@@ -156,6 +166,28 @@ describe("exports through the API", () => {
     expect(file.text).toMatch(/^Renamed team v\d plain$/);
     await request(app).get(`${path}/exports/test-facilitator`).expect(404);
     await request(app).get(`${path}/exports/test-framework`).expect(404);
+  });
+
+  test("when a built document is asked for again, then it is served on the curriculum's head, and a deleted or withheld curriculum's copy is never served", async () => {
+    const auth = org.people.admin.bearer;
+    const throwaway = (await request(app).post("/api/curricula").set("Authorization", org.people.designer.bearer).send({ ...SPEC, title: "Short-lived" }).expect(201)).body as { id: string };
+    const share = await request(app).post(`/api/curricula/${throwaway.id}/share-links`).set("Authorization", org.people.manager.bearer).send({}).expect(201);
+    const shared = new URL(share.body.url).pathname;
+    const urls = [`/curricula/${throwaway.id}/syllabus.pdf`, `/curricula/${throwaway.id}/kit.pdf?edition=participant`, `/api/curricula/${throwaway.id}/exports/test-participant`, `${shared}/syllabus.pdf`, `${shared}/exports/test-participant`];
+    const first = new Map<string, string>();
+    for (const url of urls) first.set(url, (await request(app).get(url).set("Authorization", auth).expect(200)).headers.etag!);
+    const reads = store.wholeReads;
+    for (const url of urls) {
+      const again = await request(app).get(url).set("Authorization", auth).expect(200);
+      expect(again.headers.etag).toBe(first.get(url));
+    }
+    expect(store.wholeReads).toBe(reads);
+    // The head still carries the access rule: another organisation gets 404, a role below 403, even for a cached copy.
+    await request(app).get(urls[0]!).set("Authorization", other.people.admin.bearer).expect(404);
+    await request(app).get(urls[2]!).set("Authorization", org.people.trainer.bearer).set("If-None-Match", first.get(urls[2]!)!).expect(403);
+    // Deleted: every door answers 404, though the built copies are still in the cache.
+    await request(app).delete(`/api/curricula/${throwaway.id}`).set("Authorization", org.people.designer.bearer).expect(204);
+    for (const url of urls) await request(app).get(url).set("Authorization", auth).expect(404);
   });
 
   test("when a designer opens the curriculum page, then the Export menu lists each format with what it is for", async () => {

@@ -1,6 +1,6 @@
 import { curriculumSchema, type Curriculum } from "../../domain/index.js";
 import { formatPath } from "../../content/content-error.js";
-import { StaleVersionError, type CurriculumRepository, type CurriculumSummary, type ListScope } from "../curriculum-repository.js";
+import { StaleVersionError, type CurriculumHead, type CurriculumRepository, type CurriculumSummary, type ListScope } from "../curriculum-repository.js";
 import { storableCurriculum } from "../storable-record.js";
 import { DamagedRecordError } from "../store-errors.js";
 import type { Database } from "./database.js";
@@ -45,6 +45,15 @@ export class PostgresCurriculumRepository implements CurriculumRepository {
   async get(id: string): Promise<Curriculum | undefined> {
     const { rows } = await this.db.query<{ body: unknown }>("SELECT body FROM curricula WHERE id = $1", [id]);
     return rows[0] && readCurriculum(id, rows[0].body);
+  }
+
+  async head(id: string): Promise<CurriculumHead | undefined> {
+    // The columns and the title only: the body stays in the database (it is validated whenever it is read whole).
+    const { rows } = await this.db.query<{ version: number; organisation_id: string | null; title: string | null }>("SELECT version, organisation_id, body->>'title' AS title FROM curricula WHERE id = $1", [id]);
+    const row = rows[0];
+    if (!row) return undefined;
+    if (typeof row.title !== "string") throw new DamagedRecordError(`curricula/${id}`, "title: must be a string");
+    return { id, version: row.version, organisationId: row.organisation_id ?? undefined, title: row.title };
   }
 
   async list(scope: ListScope): Promise<CurriculumSummary[]> {

@@ -4,11 +4,11 @@ import type { Curriculum } from "../../domain/index.js";
 import type { ExportFormat } from "../../exports/export-format.js";
 import type { DocumentCache } from "../../render/document-cache.js";
 import type { PrintDocuments } from "../../render/print-documents.js";
-import { findCurriculum, type CurriculaDeps } from "../../use-cases/curricula.js";
-import { openShareLink, type ShareLinkDeps } from "../../use-cases/share-links.js";
+import { reachCurriculum, type CurriculaDeps, type CurriculumInReach } from "../../use-cases/curricula.js";
+import { reachSharedCurriculum, type ShareLinkDeps } from "../../use-cases/share-links.js";
 import { currentActor } from "../auth.js";
 import { issuesFromZod, notFound, validationFailed } from "../http-error.js";
-import { sendDocument } from "../send-document.js";
+import { sendCurriculumDocument, sendDocument, type DocumentAnswer } from "../send-document.js";
 import { curriculumId } from "./curricula.js";
 import { documentKey, fileName, pdfRenderer, type PdfService } from "./print.js";
 
@@ -64,13 +64,21 @@ export function exportRoutes(deps: ExportRoutesDeps): Router {
     return parsed.data;
   };
 
-  const send = async (req: Request, res: Response, f: ExportFormat, curriculum: Curriculum | undefined, options: Record<string, unknown>) => {
-    const key = curriculum ? documentKey(curriculum, `export/${f.id}`, options) : `framework/export/${f.id}?${JSON.stringify(options)}`;
-    const name = fileName(f.id, curriculum?.title ?? "framework").replace(/\.pdf$/, `.${f.extension}`);
-    await sendDocument(req, res, deps.cache, key, () => f.build({ catalog: deps.catalog, documents: deps.documents, pdf: (html, paper) => render(html, paper, req.ip), curriculum, options }), {
-      contentType: f.contentType,
-      fileName: name,
-      disposition: "attachment",
+  const answer = (f: ExportFormat, title: string): DocumentAnswer => ({
+    contentType: f.contentType,
+    fileName: fileName(f.id, title).replace(/\.pdf$/, `.${f.extension}`),
+    disposition: "attachment",
+  });
+  const build = (req: Request, f: ExportFormat, curriculum: Curriculum | undefined, options: Record<string, unknown>) =>
+    f.build({ catalog: deps.catalog, documents: deps.documents, pdf: (html, paper) => render(html, paper, req.ip), curriculum, options });
+
+  /** A curriculum's export, read whole only when it must be built (see sendCurriculumDocument). */
+  const sendExport = (req: Request, res: Response, f: ExportFormat, reach: CurriculumInReach) => {
+    const options = optionsOf(f, req);
+    return sendCurriculumDocument(req, res, deps.cache, reach, {
+      key: (version) => documentKey(version, `export/${f.id}`, options),
+      build: (curriculum) => build(req, f, curriculum, options),
+      answer: (version) => answer(f, version.title),
     });
   };
 
@@ -81,24 +89,25 @@ export function exportRoutes(deps: ExportRoutesDeps): Router {
   router.get("/api/framework/exports/:format", async (req, res) => {
     currentActor(res);
     const f = format(req.params.format, "framework");
-    await send(req, res, f, undefined, optionsOf(f, req));
+    const options = optionsOf(f, req);
+    await sendDocument(req, res, deps.cache, `framework/export/${f.id}?${JSON.stringify(options)}`, () => build(req, f, undefined, options), answer(f, "framework"));
   });
 
   router.get("/api/curricula/:id/exports/:format", async (req, res) => {
     const f = format(req.params.format, "curriculum");
-    const c = await findCurriculum(currentActor(res), curriculumId(req.params), f.audience === "participant" ? "documents.participant" : "documents.facilitator", deps as CurriculaDeps);
-    if (!c) throw notFound("The curriculum");
-    await send(req, res, f, c, optionsOf(f, req));
+    const found = await reachCurriculum(currentActor(res), curriculumId(req.params), f.audience === "participant" ? "documents.participant" : "documents.facilitator", deps as CurriculaDeps);
+    if (!found) throw notFound("The curriculum");
+    await sendExport(req, res, f, found);
   });
 
   // Through a share link: the participant-facing formats only.
   router.get("/s/:secret/exports/:format", async (req, res) => {
-    const found = await openShareLink(String(req.params.secret), deps);
+    const found = await reachSharedCurriculum(String(req.params.secret), deps);
     if (!found) throw notFound("The shared curriculum (the link may have been revoked or have expired)");
     const f = byId.get(String(req.params.format));
     if (!f || f.scope !== "curriculum" || f.audience !== "participant") throw notFound("The export format (a share link offers the participant ones)");
     res.set({ "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex" });
-    await send(req, res, f, found.curriculum, optionsOf(f, req));
+    await sendExport(req, res, f, found);
   });
 
   return router;

@@ -5,10 +5,10 @@ import { matchesScenarioFilter, type Curriculum } from "../../domain/index.js";
 import { RendererBusyError, RendererUnavailableError, RenderTimeoutError, type PdfRequest } from "../../render/pdf-renderer.js";
 import type { Paper, PrintDocuments } from "../../render/print-documents.js";
 import type { DocumentCache } from "../../render/document-cache.js";
-import { sendDocument } from "../send-document.js";
-import type { CurriculumRepository } from "../../store/index.js";
+import { sendCurriculumDocument, sendDocument, type CurriculumDocument } from "../send-document.js";
+import type { CurriculumHead, CurriculumRepository } from "../../store/index.js";
 import type { Action } from "../../auth/policy.js";
-import { findCurriculum, recordCertificates } from "../../use-cases/curricula.js";
+import { findCurriculum, reachCurriculum, recordCertificates, type CurriculumInReach } from "../../use-cases/curricula.js";
 import type { AuditLog } from "../../auth/audit-log.js";
 import { authorize, currentActor } from "../auth.js";
 import { busy, HttpError, notFound } from "../http-error.js";
@@ -95,8 +95,21 @@ export function pdfSender(pdfService: PdfService | undefined, cache: DocumentCac
     sendDocument(res.req, res, cache, key, () => render(html(), paper, res.req.ip), { contentType: "application/pdf", fileName: name, disposition: "inline" });
 }
 
+/**
+ * A curriculum's PDF for sendCurriculumDocument: `document` and `options` make its cache key, `html` its print HTML
+ * (built only when it must be rendered), `prefix` its file name with the course title.
+ */
+export function curriculumPdf(pdfService: PdfService | undefined) {
+  const render = pdfRenderer(pdfService);
+  return (res: Response, document: string, options: { paper: Paper } & Record<string, unknown>, html: (c: Curriculum) => string, prefix = document): CurriculumDocument => ({
+    key: (version) => documentKey(version, document, options),
+    build: (c) => render(html(c), options.paper, res.req.ip),
+    answer: (version) => ({ contentType: "application/pdf", fileName: fileName(prefix, version.title), disposition: "inline" }),
+  });
+}
+
 /** The cache key of a curriculum's document: it changes with every saved version. */
-export function documentKey(c: Curriculum, document: string, options: Record<string, unknown> = {}): string {
+export function documentKey(c: CurriculumHead, document: string, options: Record<string, unknown> = {}): string {
   return `curriculum/${c.id}@${c.version}/${document}?${new URLSearchParams(Object.entries(options).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString()}`;
 }
 
@@ -122,6 +135,13 @@ export function printRoutes(deps: PrintDeps): Router {
     if (!c) throw notFound("The curriculum");
     return c;
   };
+  /** The same, read whole only if the document must be built (see sendCurriculumDocument). */
+  const reach = async (res: Response, params: unknown, action: Action): Promise<CurriculumInReach> => {
+    const found = await reachCurriculum(currentActor(res), curriculumId(params), action, deps);
+    if (!found) throw notFound("The curriculum");
+    return found;
+  };
+  const pdf = curriculumPdf(deps.pdf);
 
   // Each course document as its print HTML (exactly what the PDF is made from) and as a PDF.
   const courseDocuments = [
@@ -135,16 +155,15 @@ export function printRoutes(deps: PrintDeps): Router {
     });
     router.get(`/curricula/:id/${doc.path}.pdf`, validate("query", paperQuery), async (req, res) => {
       const { paper } = parsedInput<z.infer<typeof paperQuery>>(res.locals, "query");
-      const c = await load(res, req.params, doc.action);
-      await sendPdf(res, documentKey(c, doc.path, { paper }), () => doc.render(c, paper), paper, fileName(doc.path, c.title));
+      await sendCurriculumDocument(req, res, deps.cache, await reach(res, req.params, doc.action), pdf(res, doc.path, { paper }, (c) => doc.render(c, paper)));
     });
   }
 
   const kitQuery = kitQuerySchema;
   router.get("/curricula/:id/kit.pdf", validate("query", kitQuery), async (req, res) => {
     const { paper, edition } = parsedInput<z.infer<typeof kitQuery>>(res.locals, "query");
-    const c = await load(res, req.params, edition === "participant" ? "documents.participant" : "documents.facilitator");
-    await sendPdf(res, documentKey(c, "kit", { edition, paper }), () => documents.kit(c, edition, paper), paper, fileName(`kit-${edition}`, c.title));
+    const found = await reach(res, req.params, edition === "participant" ? "documents.participant" : "documents.facilitator");
+    await sendCurriculumDocument(req, res, deps.cache, found, pdf(res, "kit", { edition, paper }, (c) => documents.kit(c, edition, paper), `kit-${edition}`));
   });
 
   // The same certificates from the JSON API and from the curriculum page's form (names one per line).

@@ -3,13 +3,14 @@ import { z } from "zod";
 import type { ShareLink } from "../../domain/index.js";
 import type { PrintDocuments } from "../../render/print-documents.js";
 import { curriculumView } from "../../render/curriculum-view.js";
-import { createShareLink, listShareLinks, openShareLink, revokeShareLink, shareLinkLive, type ShareLinkDeps } from "../../use-cases/share-links.js";
+import { createShareLink, listShareLinks, openShareLink, reachSharedCurriculum, revokeShareLink, shareLinkLive, type ShareLinkDeps } from "../../use-cases/share-links.js";
 import { currentActor } from "../auth.js";
 import { fieldErrors, shareLinkForm, shareLinkRequest } from "../forms/account-forms.js";
 import { notFound, validationFailed, issuesFromZod } from "../http-error.js";
 import { requireJson } from "../require-json.js";
 import { curriculumId } from "./curricula.js";
-import { documentKey, fileName, paperQuerySchema, pdfSender, sendPrintHtml, type PdfService } from "./print.js";
+import { curriculumPdf, paperQuerySchema, sendPrintHtml, type PdfService } from "./print.js";
+import { sendCurriculumDocument } from "../send-document.js";
 import type { DocumentCache } from "../../render/document-cache.js";
 import type { ExportFormat } from "../../exports/export-format.js";
 import { formatsFor } from "./export-routes.js";
@@ -35,7 +36,7 @@ function presentLink(l: ShareLink, now: Date) {
  */
 export function shareRoutes(deps: ShareRoutesDeps): Router {
   const router = Router();
-  const sendPdf = pdfSender(deps.pdf, deps.cache);
+  const pdf = curriculumPdf(deps.pdf);
   const shareUrl = (res: Response, secret: string) => `${res.req.protocol}://${res.req.host}/s/${secret}`;
 
   // --- Managing links -------------------------------------------------------------------------------------------
@@ -87,6 +88,12 @@ export function shareRoutes(deps: ShareRoutesDeps): Router {
     if (!found) throw notFound("The shared curriculum (the link may have been revoked or have expired)");
     return found;
   };
+  /** The same, reading the curriculum whole only if a document must be built. */
+  const reach = async (secret: unknown) => {
+    const found = await reachSharedCurriculum(String(secret), deps);
+    if (!found) throw notFound("The shared curriculum (the link may have been revoked or have expired)");
+    return found;
+  };
   // A shared page is for its holder: no caching by proxies, no address leaking on to other sites.
   const privateAnswer = (res: Response) => res.set({ "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex" });
 
@@ -107,19 +114,19 @@ export function shareRoutes(deps: ShareRoutesDeps): Router {
   });
 
   router.get("/s/:secret/syllabus.pdf", validate("query", paperQuerySchema), async (req, res) => {
-    const { curriculum } = await open(req.params.secret);
+    const shared = await reach(req.params.secret);
     const { paper } = parsedInput<z.infer<typeof paperQuerySchema>>(res.locals, "query");
     privateAnswer(res);
-    await sendPdf(res, documentKey(curriculum, "syllabus", { paper }), () => deps.documents.syllabus(curriculum, paper), paper, fileName("syllabus", curriculum.title));
+    await sendCurriculumDocument(req, res, deps.cache, shared, pdf(res, "syllabus", { paper }, (c) => deps.documents.syllabus(c, paper)));
   });
 
   // Only the participant edition: the facilitator's is not for a share link's holders.
   const sharedKitQuery = paperQuerySchema.extend({ edition: z.literal("participant", { error: "must be participant (the facilitator edition is not shared)" }).default("participant") });
   router.get("/s/:secret/kit.pdf", validate("query", sharedKitQuery), async (req, res) => {
-    const { curriculum } = await open(req.params.secret);
+    const shared = await reach(req.params.secret);
     const { paper } = parsedInput<z.infer<typeof sharedKitQuery>>(res.locals, "query");
     privateAnswer(res);
-    await sendPdf(res, documentKey(curriculum, "kit", { edition: "participant", paper }), () => deps.documents.kit(curriculum, "participant", paper), paper, fileName("kit-participant", curriculum.title));
+    await sendCurriculumDocument(req, res, deps.cache, shared, pdf(res, "kit", { edition: "participant", paper }, (c) => deps.documents.kit(c, "participant", paper), "kit-participant"));
   });
 
   return router;

@@ -111,6 +111,8 @@ describe("the embedded lowdb store's index", () => {
     await corruptKeepingStamp(c!.id);
     const store = await LowdbCurriculumRepository.open(dir);
     try {
+      // Its head is refused too: a head vouches for the file as a whole read does.
+      await expect(store.head(c!.id)).rejects.toBeInstanceOf(StoreCorruptError);
       await expect(store.get(c!.id)).rejects.toBeInstanceOf(StoreCorruptError);
       expect(await store.list("all")).toEqual([]);
     } finally {

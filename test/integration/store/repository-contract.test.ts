@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Catalog } from "../../../src/content/index.js";
 import type { Curriculum } from "../../../src/domain/index.js";
-import { InvalidRecordError, LowdbCurriculumRepository, MemoryCurriculumRepository, PostgresStore, StaleVersionError, type CurriculumRepository } from "../../../src/store/index.js";
+import { DamagedRecordError, InvalidRecordError, LowdbCurriculumRepository, MemoryCurriculumRepository, PostgresStore, StaleVersionError, type CurriculumRepository } from "../../../src/store/index.js";
+import pg from "pg";
 import { postgresForTests } from "../../support/postgres.js";
 import { realCatalog } from "../../support/catalog.js";
 import { sampleCurriculum } from "../../support/sample-curriculum.js";
@@ -92,6 +93,25 @@ describe.each(implementations)("the %s curriculum repository", (_name, open) => 
     expect(saved?.version).toBe(2);
     await expect(store.update({ ...c, title: "Lost update" }, 1)).rejects.toBeInstanceOf(StaleVersionError);
     expect((await store.get(c.id))?.title).toBe("Renamed");
+  });
+
+  test("when a curriculum's head is read, then it names the stored version, organisation and title, through every change", async () => {
+    const store = await open();
+    const organisationId = "5a0c2f0e-1d2b-4c3d-8e4f-567890abcdef";
+    const c = { ...sampleCurriculum(catalog, { title: "Depot course" }), organisationId };
+    await store.create(c);
+    expect(await store.head(c.id)).toEqual({ id: c.id, version: 1, organisationId, title: "Depot course" });
+    const saved = await store.update({ ...c, title: "Renamed" }, 1);
+    expect(await store.head(c.id)).toEqual({ id: c.id, version: 2, organisationId, title: "Renamed" });
+    expect(saved?.version).toBe(2);
+    const unowned = sampleCurriculum(catalog, { title: "From before accounts" });
+    await store.create(unowned);
+    expect(await store.head(unowned.id)).toEqual({ id: unowned.id, version: 1, title: "From before accounts" });
+    await store.adoptUnowned(organisationId);
+    expect((await store.head(unowned.id))?.organisationId).toBe(organisationId);
+    await store.delete(c.id);
+    expect(await store.head(c.id)).toBeUndefined();
+    expect(await store.head("00000000-0000-4000-8000-000000000000")).toBeUndefined();
   });
 
   test("when two edits race from the same version, then exactly one wins", async () => {
@@ -188,5 +208,31 @@ describe.each(implementations)("the %s curriculum repository", (_name, open) => 
     expect((error as InvalidRecordError).issues).toContainEqual({ path, message: expect.any(String) });
     expect((await store.get(c.id))?.version).toBe(2);
     await expectUnchanged(store, { files, stored: stored! });
+  });
+});
+
+describe("the postgresql curriculum repository and damaged rows", () => {
+  const run = postgres.skipReason ? test.skip : test;
+  run("when a row's body was damaged in the database, then a whole read and a head read refuse it by name, and the row stays as it was", async () => {
+    const url = await postgres.newDatabase();
+    const { store } = await PostgresStore.open(url);
+    postgres.track(store);
+    const c = sampleCurriculum(catalog, { title: "Damaged later" });
+    await store.curricula.create(c);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query("UPDATE curricula SET body = body - 'title' || '{\"sessions\": 7}' WHERE id = $1", [c.id]);
+      const whole = await store.curricula.get(c.id).catch((e: unknown) => e);
+      expect(whole).toBeInstanceOf(DamagedRecordError);
+      expect((whole as Error).message).toContain(`curricula/${c.id}`);
+      const head = await store.curricula.head(c.id).catch((e: unknown) => e);
+      expect(head).toBeInstanceOf(DamagedRecordError);
+      expect((head as Error).message).toContain("title");
+      const { rows } = await client.query<{ body: { sessions: unknown; title?: string } }>("SELECT body FROM curricula WHERE id = $1", [c.id]);
+      expect(rows[0]!.body.sessions).toBe(7);
+    } finally {
+      await client.end();
+    }
   });
 });
