@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Curriculum, ShareLink } from "../domain/index.js";
+import type { ShareLink } from "../domain/index.js";
 import type { AccountRepository } from "../store/index.js";
 import type { Actor } from "../auth/actor.js";
 import { hashSecret, isSecret, newSecret } from "../auth/secrets.js";
@@ -58,17 +58,9 @@ export function shareLinkLive(link: ShareLink, now: Date): boolean {
 
 /**
  * What a share link opens: its curriculum, while the link is live and the curriculum still exists in the link's
- * organisation. Undefined otherwise (unknown, revoked, expired, deleted: all look alike).
- */
-export async function openShareLink(secret: string, deps: ShareLinkDeps): Promise<{ link: ShareLink; curriculum: Curriculum } | undefined> {
-  const reached = await reachSharedCurriculum(secret, deps);
-  const curriculum = await reached?.whole();
-  return curriculum && { link: reached!.link, curriculum };
-}
-
-/**
- * Like openShareLink, reading only the curriculum's head until the whole record is asked for (a document already
- * built from this version needs no more). `whole` checks the organisation again on the record it reads.
+ * organisation; undefined otherwise (unknown, revoked, expired, deleted: all look alike). Only the curriculum's head is
+ * read at once (a document already built from this version needs no more); `whole` reads the record and checks the
+ * organisation again on it.
  */
 export async function reachSharedCurriculum(secret: string, deps: ShareLinkDeps): Promise<(CurriculumInReach & { link: ShareLink }) | undefined> {
   if (!isSecret("share", secret)) return undefined;

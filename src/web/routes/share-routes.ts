@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ShareLink } from "../../domain/index.js";
 import type { PrintDocuments } from "../../render/print-documents.js";
 import { curriculumView } from "../../render/curriculum-view.js";
-import { createShareLink, listShareLinks, openShareLink, reachSharedCurriculum, revokeShareLink, shareLinkLive, type ShareLinkDeps } from "../../use-cases/share-links.js";
+import { createShareLink, listShareLinks, reachSharedCurriculum, revokeShareLink, shareLinkLive, type ShareLinkDeps } from "../../use-cases/share-links.js";
 import { currentActor } from "../auth.js";
 import { fieldErrors, shareLinkForm, shareLinkRequest } from "../forms/account-forms.js";
 import { notFound, validationFailed, issuesFromZod } from "../http-error.js";
@@ -82,17 +82,19 @@ export function shareRoutes(deps: ShareRoutesDeps): Router {
   });
 
   // --- Opening a link (no account) ------------------------------------------------------------------------------
-  const open = async (secret: unknown) => {
-    const found = await openShareLink(String(secret), deps);
-    // Unknown, revoked, expired and deleted all read the same.
-    if (!found) throw notFound("The shared curriculum (the link may have been revoked or have expired)");
-    return found;
-  };
-  /** The same, reading the curriculum whole only if a document must be built. */
+  // Unknown, revoked, expired and deleted all read the same.
+  const gone = () => notFound("The shared curriculum (the link may have been revoked or have expired)");
+  /** The link's curriculum in reach: its head now, read whole only if a document must be built from it. */
   const reach = async (secret: unknown) => {
     const found = await reachSharedCurriculum(String(secret), deps);
-    if (!found) throw notFound("The shared curriculum (the link may have been revoked or have expired)");
+    if (!found) throw gone();
     return found;
+  };
+  /** The link's curriculum, whole (for its page and print HTML). */
+  const open = async (secret: unknown) => {
+    const curriculum = await (await reach(secret)).whole();
+    if (!curriculum) throw gone();
+    return { curriculum };
   };
   // A shared page is for its holder: no caching by proxies, no address leaking on to other sites.
   const privateAnswer = (res: Response) => res.set({ "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex" });
